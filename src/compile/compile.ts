@@ -1,0 +1,40 @@
+// compile(): a workflow (or any flow) -> a real XState v5 machine, built once
+// per definition and cached. The only code that builds machines.
+import type { Flow, FlowNode, WorkflowNode } from "../dsl/flow.js";
+import type { Workflow } from "../dsl/workflow.js";
+import { workflow } from "../dsl/workflow.js";
+import { CompiledMachine, type WorkflowMachine } from "./machine.js";
+import { compileRoot } from "./workflow.js";
+
+const cache = new WeakMap<FlowNode, CompiledMachine>();
+
+/** The workflow node for any flow: a workflow as it is, any other flow wrapped in a workflow of the same name. */
+export function asWorkflow(flow: FlowNode): WorkflowNode {
+  return flow.kind === "workflow" ? flow : workflow(flow.name, flow);
+}
+
+/**
+ * Compiles a workflow to an XState v5 machine (cached per definition).
+ * @example
+ * const machine = compile(ingestion);
+ * createActor(machine, { input }).start();
+ */
+export function compile<TInput, TOutput>(flow: Workflow<TInput, TOutput> | Flow<TInput, TOutput>): WorkflowMachine<TInput, TOutput> {
+  let machine = cache.get(flow);
+  if (!machine) {
+    const wf = asWorkflow(flow);
+    const { config, parts } = compileRoot(wf);
+    machine = new CompiledMachine(
+      config as any,
+      { actions: parts.actions, guards: parts.guards, actors: parts.actors, delays: {} },
+      { workflow: wf.name, version: wf.version, dispatchables: parts.dispatchables },
+    );
+    cache.set(flow, machine);
+  }
+  return machine as unknown as WorkflowMachine<TInput, TOutput>;
+}
+
+/** The compiler's facts about a compiled machine (workflow name, version, dispatchables). */
+export function machineInfo(machine: WorkflowMachine): CompiledMachine["info"] {
+  return (machine as unknown as CompiledMachine).info;
+}

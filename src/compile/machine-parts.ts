@@ -1,0 +1,79 @@
+// What compiling one workflow collects besides the state config: the named
+// actions, guards and actors for setup(), the table of dispatchables, and the
+// lanes. Patterns register their implementations here by name; the config
+// refers to them only by name (inline functions cannot be persisted).
+import type { AnyActorLogic } from "xstate";
+import { DefinitionError } from "../errors.js";
+import type { Dispatchable } from "./executor.js";
+
+/** setup() implementations keyed by name; typed loosely on purpose: only src/compile sees them. */
+export type ActionImpl = any;
+export type GuardImpl = (args: { context: any; event: any }, params: any) => boolean;
+
+export class MachineParts {
+  readonly actions: Record<string, ActionImpl> = {};
+  readonly guards: Record<string, GuardImpl> = {};
+  readonly actors: Record<string, AnyActorLogic> = {};
+  readonly dispatchables = new Map<string, Dispatchable>();
+  #lanes = 1;
+
+  constructor(readonly rootId: string) {}
+
+  /** A new lane (register) for a branch; lane 0 is the run's main line. */
+  newLane(): number {
+    return this.#lanes++;
+  }
+
+  get laneCount(): number {
+    return this.#lanes;
+  }
+
+  /** Registers a shared action once per machine. */
+  action(name: string, make: () => ActionImpl): string {
+    this.actions[name] ??= make();
+    return name;
+  }
+
+  /** Registers a guard under a readable, unique name and returns that name. */
+  guard(preferredName: string, impl: GuardImpl): string {
+    let name = preferredName;
+    for (let n = 2; name in this.guards; n++) name = `${preferredName} (${n})`;
+    this.guards[name] = impl;
+    return name;
+  }
+
+  /** Registers a shared actor logic once per machine. */
+  actor(name: string, make: () => AnyActorLogic): string {
+    this.actors[name] ??= make();
+    return name;
+  }
+
+  addDispatchable(d: Dispatchable): void {
+    if (this.dispatchables.has(d.key)) {
+      throw new DefinitionError(`Expected every state path to be unique, got "${d.key}" twice`);
+    }
+    this.dispatchables.set(d.key, d);
+  }
+
+  /** The absolute target (`#root.a.b`) of a state path. */
+  target(path: string): string {
+    return `#${this.rootId}.${path}`;
+  }
+}
+
+/** Where a compiled flow is placed: its path, its lane and where its failures go. */
+export interface Scope {
+  readonly parts: MachineParts;
+  /** The state path of this flow, relative to the root (`Seq.Step`). */
+  readonly path: string;
+  /** The lane holding this flow's input; the flow writes its output there. */
+  readonly lane: number;
+  /** The absolute target a failure inside this flow transitions to. */
+  readonly onError: string;
+  /** The retry block whose attempt counter applies inside this flow, if any. */
+  readonly attemptKey?: string;
+}
+
+export function childScope(scope: Scope, key: string, changes: Partial<Omit<Scope, "parts" | "path">> = {}): Scope {
+  return { ...scope, ...changes, path: `${scope.path}.${key}` };
+}

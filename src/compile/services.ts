@@ -1,0 +1,60 @@
+// What a running machine needs from its host: the clock, randomness and a log
+// sink. The runtime provides them per actor system before it starts an actor;
+// a machine started with plain `createActor` gets the defaults (XState's clock
+// when it can tell the time, the system clock otherwise).
+import type { AnyActorRef } from "xstate";
+import { isClock, systemClock, systemRandom, type Clock, type Random } from "../clock.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  runId: string;
+  path: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface RunServices {
+  clock: Clock;
+  random: Random;
+  log: (entry: LogEntry) => void;
+}
+
+type ActorSystem = AnyActorRef["system"];
+
+const bySystem = new WeakMap<ActorSystem, RunServices>();
+
+/** Writes log lines to the console: `[runId path] message {fields}`. */
+export function consoleLog(entry: LogEntry): void {
+  const line = `[${entry.runId} ${entry.path}] ${entry.message}`;
+  const args: unknown[] = entry.fields ? [line, entry.fields] : [line];
+  if (entry.level === "error") console.error(...args);
+  else if (entry.level === "warn") console.warn(...args);
+  else console.log(...args);
+}
+
+/** Binds services to an actor system; call before `actor.start()`. */
+export function provideServices(system: ActorSystem, services: Partial<RunServices>): void {
+  bySystem.set(system, { ...defaultServices(system), ...services });
+}
+
+/** The services of the actor system `self` belongs to. */
+export function servicesOf(self: AnyActorRef): RunServices {
+  const system = self.system;
+  let services = bySystem.get(system);
+  if (!services) {
+    services = defaultServices(system);
+    bySystem.set(system, services);
+  }
+  return services;
+}
+
+function defaultServices(system: ActorSystem): RunServices {
+  const xstateClock = (system as { _clock?: unknown })._clock;
+  return {
+    clock: isClock(xstateClock) ? xstateClock : systemClock,
+    random: systemRandom,
+    log: consoleLog,
+  };
+}

@@ -1,0 +1,80 @@
+// step -> an atomic state: entry dispatches the step to the executor, exit
+// withdraws it, `stepchart.done.<path>` stores the output in the lane and moves
+// on, `stepchart.error.<path>` records the failure and goes to the nearest handler.
+import { assign } from "xstate";
+import type { StepNode } from "../dsl/flow.js";
+import type { StepContext } from "../dsl/step-context.js";
+import { withLane, type RunContext } from "./context.js";
+import { dispatch, doneEventOf, errorEventOf, withdraw, type Dispatchable } from "./executor.js";
+import type { MachineParts, Scope } from "./machine-parts.js";
+import { parseWith } from "./schema.js";
+
+export const DISPATCH = "stepchart.dispatch";
+export const WITHDRAW = "stepchart.withdraw";
+export const STORE = "stepchart.store";
+export const FAIL = "stepchart.fail";
+
+/** Registers the shared actions every dispatching state uses. */
+export function registerDispatchActions(parts: MachineParts): void {
+  parts.action(DISPATCH, () => ({ context, self }: { context: RunContext; self: any }, params: { key: string }) => {
+    dispatch(parts.dispatchables.get(params.key)!, context, self);
+  });
+  parts.action(WITHDRAW, () => ({ self }: { self: any }, params: { key: string }) => withdraw(params.key, self));
+  parts.action(STORE, () =>
+    assign(({ context, event }: { context: RunContext; event: any }, params: { lane: number }) => ({
+      v: withLane(context.v, params.lane, event.output),
+    })),
+  );
+  parts.action(FAIL, () =>
+    assign(({ event }: { event: any }, params: { path: string }): Partial<RunContext> => ({
+      error: { path: params.path, error: event.error },
+    })),
+  );
+}
+
+/** The state config of a dispatching atomic state (steps and route choosers). */
+export function dispatchingState(d: Dispatchable, onDone: object | object[], onError: string, path: string) {
+  return {
+    entry: { type: DISPATCH, params: { key: d.key } },
+    exit: { type: WITHDRAW, params: { key: d.key } },
+    on: {
+      [d.doneEvent]: onDone,
+      [d.errorEvent]: { target: onError, actions: { type: FAIL, params: { path } } },
+    },
+    meta: { stepchart: { dispatch: d.key } },
+  };
+}
+
+export function compileStep(node: StepNode, scope: Scope, next: string) {
+  registerDispatchActions(scope.parts);
+  const { path, lane } = scope;
+  const d: Dispatchable = {
+    key: path,
+    path,
+    lane,
+    doneEvent: doneEventOf(path),
+    errorEvent: errorEventOf(path),
+    ...(scope.attemptKey === undefined ? {} : { attemptKey: scope.attemptKey }),
+    execute: makeExecute(node, path),
+  };
+  scope.parts.addDispatchable(d);
+  return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope.onError, path);
+}
+
+function makeExecute(node: StepNode, path: string): Dispatchable["execute"] {
+  const { run, inputSchema, outputSchema } = node;
+  if (!inputSchema && !outputSchema) return run;
+  return async (input: unknown, ctx: StepContext) => {
+    let value = input;
+    if (inputSchema) {
+      const parsed = parseWith(inputSchema, value, `input of step "${path}"`);
+      if (!parsed.ok) throw parsed.error;
+      value = parsed.value;
+    }
+    const output = await run(value, ctx);
+    if (!outputSchema) return output;
+    const parsed = parseWith(outputSchema, output, `output of step "${path}"`);
+    if (!parsed.ok) throw parsed.error;
+    return parsed.value;
+  };
+}
