@@ -1,0 +1,44 @@
+// The package root: the public API of stepchart (../shared/API.md). Every
+// name is exported explicitly; nothing internal is re-exported by accident.
+
+export {
+  StepchartError,
+  TransientError,
+  ValidationError,
+  ResourceError,
+  DependencyError,
+  LogicError,
+  WorkflowFailed,
+  NoMatchingCaseError,
+  InvalidRouteError,
+  DefinitionError,
+  isStepchartError,
+  toStepchartError,
+  errorToJSON,
+  errorFromJSON,
+  ERROR_CATEGORIES,
+} from "./errors.js";
+export type { ErrorCategory, ValidationIssue, CompensationReport, SerializedError, StepchartErrorOptions } from "./errors.js";
+
+export type { Clock, Random } from "./clock.js";
+export { systemClock } from "./clock.js";
+
+export type { Flow, InputOf, OutputOf, StepRun, RouteChooser } from "./dsl/flow.js";
+export type { StepContext, StepLogger } from "./dsl/step-context.js";
+export type { Duration } from "./dsl/duration.js";
+export { step } from "./dsl/step.js";
+export type { Step, StepOptions } from "./dsl/step.js";
+export { sequence } from "./dsl/sequence.js";
+export { choose } from "./dsl/choose.js";
+export type { Case } from "./dsl/choose.js";
+export { route } from "./dsl/route.js";
+export type { RouteOptions } from "./dsl/route.js";
+export { workflow } from "./dsl/workflow.js";
+export type { Workflow, WorkflowOptions } from "./dsl/workflow.js";
+
+export { compile } from "./compile/compile.js";
+export type { WorkflowMachine } from "./compile/machine.js";
+export type { LogEntry, LogLevel } from "./compile/services.js";
+
+export { run, start } from "./runtime/start.js";
+export type { RunOptions, RunHandle } from "./runtime/start.js";

@@ -1,0 +1,97 @@
+// run() and start(): a workflow in memory, in this process. Owns the choice of
+// clock, randomness and log sink for a run and hands them to the machine.
+import { randomUUID } from "node:crypto";
+import { createActor, type Actor, type AnyEventObject, type InspectionEvent, type Observer } from "xstate";
+import { systemClock, systemRandom, type Clock, type Random } from "../clock.js";
+import { compile } from "../compile/compile.js";
+import type { WorkflowMachine } from "../compile/machine.js";
+import { consoleLog, provideServices, type LogEntry } from "../compile/services.js";
+import type { Flow } from "../dsl/flow.js";
+import { asWorkflow } from "../compile/compile.js";
+import { LogicError, toStepchartError } from "../errors.js";
+import { outcomeOf } from "./outcome.js";
+
+export interface RunOptions {
+  /** The run's id; it is part of every step's idempotencyKey. @default a random UUID */
+  runId?: string;
+  /** Where time comes from; pass XState's SimulatedClock in tests. @default the system clock */
+  clock?: Clock;
+  /** Random numbers in [0, 1), for backoff jitter. @default Math.random */
+  random?: Random;
+  /** Receives every XState inspection event (for `@statelyai/inspect`). @default none */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Receives what steps write with `ctx.log`. @default the console */
+  log?: (entry: LogEntry) => void;
+}
+
+/** A running workflow. */
+export interface RunHandle<TOutput> {
+  readonly runId: string;
+  /** The XState actor running the compiled machine. */
+  readonly actor: Actor<WorkflowMachine<any, TOutput>>;
+  /** Sends an event to the run (a signal, an approval). Events the run cannot take now are ignored. */
+  send(event: AnyEventObject): void;
+  /** Resolves with the output, or rejects with WorkflowFailed. */
+  readonly result: Promise<TOutput>;
+  /** The persisted snapshot (plain JSON) of the run as it is now. */
+  snapshot(): unknown;
+}
+
+/**
+ * Starts a workflow in memory and returns at once.
+ * @example
+ * const handle = start(approval, doc);
+ * handle.send({ type: "APPROVE", by: "dr-who" });
+ * const out = await handle.result;
+ */
+export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInput, options: RunOptions = {}): RunHandle<TOutput> {
+  const machine = compile(flow);
+  const workflowName = asWorkflow(flow).name;
+  const runId = options.runId ?? randomUUID();
+  const clock = options.clock ?? systemClock;
+  const actor = createActor(machine, {
+    input,
+    id: runId,
+    clock,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  provideServices(actor.system, { clock, random: options.random ?? systemRandom, log: options.log ?? consoleLog });
+
+  const result = new Promise<TOutput>((resolve, reject) => {
+    actor.subscribe({
+      complete: () => {
+        const outcome = outcomeOf<TOutput>(actor.getSnapshot(), workflowName);
+        if (outcome.status === "done") resolve(outcome.output);
+        else reject(outcome.error);
+      },
+      error: (err: unknown) => {
+        reject(
+          new LogicError(`Run ${runId} of workflow "${workflowName}" stopped with an internal error; this is a stepchart bug, please report it`, {
+            code: "internal_error",
+            cause: toStepchartError(err),
+          }),
+        );
+      },
+    });
+  });
+  // A caller that never awaits `result` must not crash the process on failure.
+  result.catch(() => undefined);
+  actor.start();
+
+  return {
+    runId,
+    actor,
+    send: (event) => actor.send(event),
+    result,
+    snapshot: () => actor.getPersistedSnapshot(),
+  };
+}
+
+/**
+ * Runs a workflow in memory to the end.
+ * @example
+ * const output = await run(ingestion, doc); // throws WorkflowFailed on failure
+ */
+export function run<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInput, options: RunOptions = {}): Promise<TOutput> {
+  return start(flow, input, options).result;
+}

@@ -1,0 +1,2 @@
+// `stepchart/testing`: tools for testing workflows.
+export { TestClock } from "./test-clock.js";

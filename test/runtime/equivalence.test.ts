@@ -1,0 +1,184 @@
+// Random workflows of sequence, choose, route and steps, checked against a
+// reference interpreter; and persist -> restore -> continue at any step checked
+// against an uninterrupted run.
+import fc from "fast-check";
+import { createActor } from "xstate";
+import { describe, expect, it } from "vitest";
+import {
+  choose,
+  compile,
+  DependencyError,
+  LogicError,
+  route,
+  run,
+  sequence,
+  step,
+  TransientError,
+  ValidationError,
+  workflow,
+  type Flow,
+} from "../../src/index.js";
+import { flush } from "../support/gate.js";
+
+type Spec =
+  | { kind: "step"; op: "add" | "mul"; k: number; fail?: "transient" | "validation" | "dependency" | "logic"; failIf: number }
+  | { kind: "sequence"; children: Spec[] }
+  | { kind: "choose"; thresholds: number[]; cases: Spec[]; otherwise?: Spec }
+  | { kind: "route"; modulo: number; routes: Spec[]; fallback: boolean };
+
+const specArb: fc.Arbitrary<Spec> = fc.letrec<{ spec: Spec }>((tie) => ({
+  spec: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.record({
+      kind: fc.constant("step" as const),
+      op: fc.constantFrom("add" as const, "mul" as const),
+      k: fc.integer({ min: -3, max: 3 }),
+      fail: fc.option(fc.constantFrom("transient" as const, "validation" as const, "dependency" as const, "logic" as const), { nil: undefined, freq: 3 }),
+      failIf: fc.integer({ min: 0, max: 2 }),
+    }),
+    fc.record({ kind: fc.constant("sequence" as const), children: fc.array(tie("spec"), { minLength: 1, maxLength: 4 }) }),
+    fc.record({
+      kind: fc.constant("choose" as const),
+      thresholds: fc.array(fc.integer({ min: -10, max: 10 }), { minLength: 1, maxLength: 3 }),
+      cases: fc.array(tie("spec"), { minLength: 3, maxLength: 3 }),
+      otherwise: fc.option(tie("spec"), { nil: undefined }),
+    }),
+    fc.record({
+      kind: fc.constant("route" as const),
+      modulo: fc.integer({ min: 1, max: 4 }),
+      routes: fc.array(tie("spec"), { minLength: 1, maxLength: 3 }),
+      fallback: fc.boolean(),
+    }),
+  ),
+})).spec;
+
+const errorOf = { transient: TransientError, validation: ValidationError, dependency: DependencyError, logic: LogicError };
+
+type Outcome = { ok: true; value: number } | { ok: false; path: string; category: string };
+
+/** The reference: what the workflow must do, computed directly. */
+function evaluate(spec: Spec, name: string, path: string, x: number, trail: string[]): Outcome {
+  switch (spec.kind) {
+    case "step": {
+      trail.push(path);
+      if (spec.fail && Math.abs(x) % 3 === spec.failIf) return { ok: false, path, category: spec.fail };
+      return { ok: true, value: (spec.op === "add" ? x + spec.k : x * spec.k) + 0 }; // + 0: JSON has no -0
+    }
+    case "sequence": {
+      let value = x;
+      for (const [i, child] of spec.children.entries()) {
+        const out = evaluate(child, `n${i}`, `${path}.n${i}`, value, trail);
+        if (!out.ok) return out;
+        value = out.value;
+      }
+      return { ok: true, value };
+    }
+    case "choose": {
+      const i = spec.thresholds.findIndex((t) => x > t);
+      if (i >= 0) return evaluate(spec.cases[i]!, `c${i}`, `${path}.c${i}`, x, trail);
+      if (spec.otherwise) return evaluate(spec.otherwise, "other", `${path}.other`, x, trail);
+      return { ok: false, path, category: "logic" };
+    }
+    case "route": {
+      const chosen = Math.abs(x) % spec.modulo;
+      if (chosen < spec.routes.length) return evaluate(spec.routes[chosen]!, `r${chosen}`, `${path}.r${chosen}`, x, trail);
+      if (spec.fallback) return evaluate(spec.routes[0]!, "r0", `${path}.r0`, x, trail);
+      return { ok: false, path, category: "logic" };
+    }
+  }
+}
+
+/** The same spec as a stepchart flow; every step reports its path to `trail`. */
+function build(spec: Spec, name: string, trail: string[], hook: () => Promise<void> | void = () => undefined): Flow {
+  switch (spec.kind) {
+    case "step":
+      return step(name, async (x: number, ctx) => {
+        trail.push(ctx.path);
+        await hook();
+        if (spec.fail && Math.abs(x) % 3 === spec.failIf) throw new errorOf[spec.fail]("planned failure");
+        return (spec.op === "add" ? x + spec.k : x * spec.k) + 0;
+      });
+    case "sequence":
+      return sequence(name, spec.children.map((c, i) => build(c, `n${i}`, trail, hook)) as [Flow, ...Flow[]]);
+    case "choose":
+      return choose(
+        name,
+        spec.thresholds.map((t, i) => ({ when: (x: number) => x > t, then: build(spec.cases[i]!, `c${i}`, trail, hook), label: `x > ${t}` })),
+        spec.otherwise ? build(spec.otherwise, "other", trail, hook) : undefined,
+      );
+    case "route":
+      return route(name, {
+        routes: Object.fromEntries(spec.routes.map((r, i) => [`r${i}`, build(r, `r${i}`, trail, hook)])),
+        choose: async (x: number) => `r${Math.abs(x) % spec.modulo}`,
+        ...(spec.fallback ? { fallback: "r0" } : {}),
+      });
+  }
+}
+
+async function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
+  try {
+    return { ok: true, value: (await promise) as number };
+  } catch (e: any) {
+    return { ok: false, path: e.step, category: e.category };
+  }
+}
+
+describe("compiled workflows against a reference interpreter", () => {
+  it("give the same output or failure, after the same steps, for random nested flows (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(specArb, fc.integer({ min: -20, max: 20 }), async (spec, input) => {
+        const expectedTrail: string[] = [];
+        const expected = evaluate(spec, "root", "root", input, expectedTrail);
+        const trail: string[] = [];
+        const actual = await outcomeOf(run(workflow("W", build(spec, "root", trail)), input, { log: () => undefined }));
+        expect(actual).toEqual(expected);
+        expect(trail).toEqual(expectedTrail);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("persist, restore and continue", () => {
+  it("equals an uninterrupted run, with only the in-flight step repeated (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(specArb, fc.integer({ min: -20, max: 20 }), fc.nat(), async (spec, input, cut) => {
+        const expectedTrail: string[] = [];
+        const expected = evaluate(spec, "root", "root", input, expectedTrail);
+        fc.pre(expectedTrail.length > 0);
+        const crashAt = cut % expectedTrail.length; // the step in flight when we persist
+
+        const trail: string[] = [];
+        let calls = 0;
+        let persisted: unknown;
+        let actor: any;
+        const hook = () => {
+          if (calls++ === crashAt) {
+            persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+            return new Promise<void>(() => undefined); // the "crash": this call never finishes
+          }
+        };
+        const wf = workflow("W", build(spec, "root", trail, hook));
+        actor = createActor(compile(wf), { input, id: "run" }).start();
+        for (let i = 0; persisted === undefined; i++) {
+          if (i > 50) throw new Error(`never reached step ${crashAt}: ${JSON.stringify(actor.getSnapshot().value)} ${trail}`);
+          await flush(1);
+        }
+        actor.stop();
+
+        const restored = createActor(compile(wf), { snapshot: persisted as any, id: "run", input: undefined });
+        const finished = new Promise<void>((resolve) => restored.subscribe({ complete: () => resolve() }));
+        restored.start();
+        await Promise.race([finished, flush(50).then(() => { throw new Error(`restored run never finished: ${JSON.stringify(restored.getSnapshot().value)} ${JSON.stringify(persisted)}`); })]);
+        const snapshot = restored.getSnapshot();
+        const actual: Outcome = snapshot.hasTag("stepchart.failed")
+          ? { ok: false, path: snapshot.context.error!.path, category: snapshot.context.error!.error.category! }
+          : { ok: true, value: snapshot.output as number };
+        expect(actual).toEqual(expected);
+        const repeated = [...expectedTrail.slice(0, crashAt + 1), ...expectedTrail.slice(crashAt)];
+        expect(trail).toEqual(repeated);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
