@@ -70,7 +70,7 @@ export abstract class StepchartError extends Error {
       throw new TypeError(`Expected an error code in snake_case, got ${JSON.stringify(code)}`);
     }
     this.code = code;
-    this.details = options.details ?? {};
+    this.details = { ...options.details };
     this.#retryable = options.retryable;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -217,6 +217,75 @@ export class DefinitionError extends LogicError {
   }
 }
 
+/** Precedence when failures of several categories are reported as one: the least retryable first. */
+const SEVERITY: readonly ErrorCategory[] = ["validation", "logic", "resource", "dependency", "transient"];
+
+/** The category that represents several failures together (validation > logic > resource > dependency > transient). */
+export function dominantCategory(categories: readonly ErrorCategory[]): ErrorCategory {
+  for (const category of SEVERITY) if (categories.includes(category)) return category;
+  return "logic";
+}
+
+/** One failed branch (or item) of a parallel, map or pipeline. */
+export interface BranchError {
+  /** The branch key, or `[index]` for an item. */
+  branch: string;
+  /** The step path where it failed. */
+  path: string;
+  error: StepchartError;
+}
+
+/**
+ * Some branches of a parallel (or items of a map or pipeline) failed. `errors`
+ * lists every failure, each naming its branch. Its category is the least
+ * retryable of theirs (validation > logic > resource > dependency > transient).
+ * @example
+ * catch (e) { if (e.cause instanceof ParallelExecutionFailed) for (const f of e.cause.errors) console.log(f.branch, f.error.code) }
+ */
+export class ParallelExecutionFailed extends StepchartError {
+  override readonly name: string = "ParallelExecutionFailed";
+  readonly category: ErrorCategory;
+  readonly errors: BranchError[];
+  constructor(block: string, total: number, errors: BranchError[], options?: StepchartErrorOptions) {
+    const list = errors.map((e) => `${e.branch} (${e.error.category}, ${e.error.code})`).join(", ");
+    super(`${errors.length} of ${total} branches of "${block}" failed: ${list}`, "parallel_execution_failed", {
+      ...options,
+      details: {
+        ...options?.details,
+        block,
+        total,
+        errors: errors.map((e) => ({ branch: e.branch, path: e.path, error: errorToJSON(e.error) })),
+      },
+    });
+    this.errors = errors;
+    this.category = dominantCategory(errors.map((e) => e.error.category));
+  }
+}
+
+/**
+ * A retried flow failed on every attempt. `cause` is the last error; the
+ * category is the last error's, so the rules for that category still apply.
+ * @example
+ * catch (e) { if (e.cause?.code === "max_retries_exceeded") console.log(e.cause.attempts) }
+ */
+export class MaxRetriesExceededError extends StepchartError {
+  override readonly name: string = "MaxRetriesExceededError";
+  readonly category: ErrorCategory;
+  declare readonly cause: StepchartError;
+  constructor(where: string, attempts: number, cause: StepchartError, options?: StepchartErrorOptions) {
+    super(`${where} failed on all ${attempts} attempts; the last failure was ${cause.category} (${cause.code})`, "max_retries_exceeded", {
+      ...options,
+      cause,
+      retryable: false,
+      details: { ...options?.details, where, attempts },
+    });
+    this.category = cause.category;
+  }
+  get attempts(): number {
+    return this.details.attempts as number;
+  }
+}
+
 export interface WorkflowFailedFields {
   workflow: string;
   runId: string;
@@ -346,6 +415,19 @@ const FACTORIES: Record<string, ErrorFactory> = {
   NoMatchingCaseError: (j, o) => new NoMatchingCaseError(j.message, o),
   InvalidRouteError: (j, o) => new InvalidRouteError(j.message, o),
   DefinitionError: (j, o) => new DefinitionError(j.message, o),
+  ParallelExecutionFailed: (j, o) => {
+    const d = j.details ?? {};
+    const errors = ((d.errors ?? []) as { branch: string; path: string; error: SerializedError }[]).map((e) => ({
+      branch: e.branch,
+      path: e.path,
+      error: stepchartErrorFromJSON(e.error),
+    }));
+    return new ParallelExecutionFailed(String(d.block), Number(d.total), errors, o);
+  },
+  MaxRetriesExceededError: (j, o) => {
+    const d = j.details ?? {};
+    return new MaxRetriesExceededError(String(d.where), Number(d.attempts), toStepchartError(o.cause), o);
+  },
   WorkflowFailed: (j, o) => {
     const d = j.details ?? {};
     return new WorkflowFailed({

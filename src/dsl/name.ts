@@ -7,8 +7,8 @@ const MAX_NAME_LENGTH = 120;
 
 /**
  * Checks a name given to a builder. Names may hold letters, digits, spaces and
- * punctuation, except `.` and `#` (XState's path and id markers) and a leading
- * `$` (reserved for stepchart's own states).
+ * punctuation, except `.` and `#` (XState's path and id markers), `*` (the
+ * event wildcard) and a leading `$` (reserved for stepchart's own states).
  */
 export function assertName(name: unknown, what: string): asserts name is string {
   if (typeof name !== "string" || name.trim() === "") {
@@ -17,9 +17,9 @@ export function assertName(name: unknown, what: string): asserts name is string 
   if (name.length > MAX_NAME_LENGTH) {
     throw new DefinitionError(`Expected the name of ${what} "${name.slice(0, 40)}…" to have at most ${MAX_NAME_LENGTH} characters, got ${name.length}`);
   }
-  if (/[.#]/.test(name) || name.startsWith("$")) {
+  if (/[.#*]/.test(name) || name.startsWith("$")) {
     throw new DefinitionError(
-      `Expected the name of ${what} "${name}" to contain no "." or "#" and not to start with "$" (they are reserved for state paths); use "-" or "_" instead`,
+      `Expected the name of ${what} "${name}" to contain no ".", "#" or "*" and not to start with "$" (they are reserved for state paths and event types); use "-" or "_" instead`,
     );
   }
 }

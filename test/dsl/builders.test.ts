@@ -26,9 +26,10 @@ describe("step", () => {
 
   it.each([
     ["", "Expected the name of a step to be a non-empty string"],
-    ["a.b", 'Expected the name of step "a.b" to contain no "." or "#"'],
-    ["a#b", 'Expected the name of step "a#b" to contain no "." or "#"'],
-    ["$done", 'Expected the name of step "$done" to contain no "." or "#" and not to start with "$"'],
+    ["a.b", 'Expected the name of step "a.b" to contain no ".", "#" or "*"'],
+    ["a#b", 'Expected the name of step "a#b" to contain no ".", "#" or "*"'],
+    ["*", 'Expected the name of step "*" to contain no ".", "#" or "*"'],
+    ["$done", 'Expected the name of step "$done" to contain no ".", "#" or "*" and not to start with "$"'],
   ])("rejects the name %j", (name, message) => {
     expect(definitionError(() => step(name, (x: unknown) => x)).message).toContain(message);
   });
@@ -57,7 +58,7 @@ describe("sequence", () => {
 
   it("rejects something that is not a flow, saying which position", () => {
     expect(definitionError(() => sequence("S", [noop, (() => 1) as never])).message).toBe(
-      'Expected flow 2 of sequence "S" to be a flow (built with step(), sequence(), choose(), route() or workflow()), got a function',
+      'Expected flow 2 of sequence "S" to be a flow (built with step(), sequence(), parallel(), map(), choose(), route(), retry() or workflow()), got a function',
     );
   });
 });
@@ -116,7 +117,7 @@ describe("route", () => {
 
   it("rejects a route name that cannot be a state key", () => {
     expect(definitionError(() => route("R", { routes: { "a.b": a }, choose: () => "a.b" })).message).toContain(
-      'Expected the name of route of "R" "a.b" to contain no "." or "#"',
+      'Expected the name of route of "R" "a.b" to contain no ".", "#" or "*"',
     );
   });
 });
