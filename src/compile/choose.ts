@@ -5,7 +5,7 @@
 import { assign } from "xstate";
 import type { ChooseNode } from "../dsl/flow.js";
 import { NoMatchingCaseError, toStepchartError } from "../errors.js";
-import { failure, type RunContext } from "./context.js";
+import { failure, withKey, type RunContext, fullPath } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
@@ -15,28 +15,28 @@ const NO_MATCH = -1;
 const THREW = -2;
 
 export function compileChoose(node: ChooseNode, scope: Scope, next: string) {
-  const { parts, path, lane } = scope;
+  const { parts, path, display, lane } = scope;
   const select = parts.action(`stepchart.select ${path}`, () =>
     assign(({ context }: { context: RunContext }): Partial<RunContext> => {
       const input = context.v[lane];
       let index = 0;
       try {
         for (; index < node.cases.length; index++) {
-          if (node.cases[index]!.when(input)) return { sel: { ...context.sel, [path]: index } };
+          if (node.cases[index]!.when(input)) return { sel: withKey(context.sel, path, index) };
         }
-        return { sel: { ...context.sel, [path]: NO_MATCH } };
+        return { sel: withKey(context.sel, path, NO_MATCH) };
       } catch (thrown) {
-        const where = `the \`when\` of case "${node.cases[index]!.label}" of choose "${path}"`;
-        return { sel: { ...context.sel, [path]: THREW }, error: failure(path, toStepchartError(thrown, where)) };
+        const where = `the \`when\` of case "${node.cases[index]!.label}" of choose "${fullPath(context, display)}"`;
+        return { sel: withKey(context.sel, path, THREW), error: failure(context, display, toStepchartError(thrown, where)) };
       }
     }),
   );
-  const threw = parts.guard(`${path}: a case threw`, ({ context }) => context.sel[path] === THREW);
+  const threw = parts.guard(`${display}: a case threw`, ({ context }) => context.sel[path] === THREW);
   const transitions: object[] = [{ guard: threw, target: scope.onError, description: "a case threw" }];
   const states: Record<string, object> = { [SELECT]: { entry: select, always: transitions } };
   node.cases.forEach((c, i) => {
     const key = c.then.name;
-    const guard = parts.guard(`${path}: ${c.label}`, ({ context }) => context.sel[path] === i);
+    const guard = parts.guard(`${display}: ${c.label}`, ({ context }) => context.sel[path] === i);
     transitions.push({ guard, target: key, description: c.label });
     states[key] = compileFlow(c.then, childScope(scope, key), DONE);
   });
@@ -46,11 +46,12 @@ export function compileChoose(node: ChooseNode, scope: Scope, next: string) {
   } else {
     const labels = node.cases.map((c) => `"${c.label}"`).join(", ");
     const noMatch = parts.action(`stepchart.noMatch ${path}`, () =>
-      assign((): Partial<RunContext> => ({
+      assign(({ context }: { context: RunContext }): Partial<RunContext> => ({
         error: failure(
-          path,
+          context,
+          display,
           new NoMatchingCaseError(
-            `No case of choose "${path}" matched its input (tested ${labels}) and it has no \`otherwise\`; add an \`otherwise\` flow or a case for this input`,
+            `No case of choose "${fullPath(context, display)}" matched its input (tested ${labels}) and it has no \`otherwise\`; add an \`otherwise\` flow or a case for this input`,
           ),
         ),
       })),

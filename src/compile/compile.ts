@@ -4,13 +4,28 @@ import type { Flow, FlowNode, WorkflowNode } from "../dsl/flow.js";
 import type { Workflow } from "../dsl/workflow.js";
 import { workflow } from "../dsl/workflow.js";
 import { CompiledMachine, type WorkflowMachine } from "./machine.js";
-import { compileRoot } from "./workflow.js";
+import { compileRoot, type RootMode } from "./workflow.js";
 
-const cache = new WeakMap<FlowNode, CompiledMachine>();
+const caches: Record<RootMode, WeakMap<FlowNode, CompiledMachine>> = { run: new WeakMap(), child: new WeakMap() };
 
 /** The workflow node for any flow: a workflow as it is, any other flow wrapped in a workflow of the same name. */
 export function asWorkflow(flow: FlowNode): WorkflowNode {
   return flow.kind === "workflow" ? flow : workflow(flow.name, flow);
+}
+
+function build(flow: FlowNode, mode: RootMode): CompiledMachine {
+  let machine = caches[mode].get(flow);
+  if (!machine) {
+    const wf = asWorkflow(flow);
+    const { config, parts } = compileRoot(wf, mode);
+    machine = new CompiledMachine(
+      config as any,
+      { actions: parts.actions, guards: parts.guards, actors: parts.actors, delays: {} },
+      { workflow: wf.name, version: wf.version, dispatchables: parts.dispatchables },
+    );
+    caches[mode].set(flow, machine);
+  }
+  return machine;
 }
 
 /**
@@ -20,18 +35,12 @@ export function asWorkflow(flow: FlowNode): WorkflowNode {
  * createActor(machine, { input }).start();
  */
 export function compile<TInput, TOutput>(flow: Workflow<TInput, TOutput> | Flow<TInput, TOutput>): WorkflowMachine<TInput, TOutput> {
-  let machine = cache.get(flow);
-  if (!machine) {
-    const wf = asWorkflow(flow);
-    const { config, parts } = compileRoot(wf);
-    machine = new CompiledMachine(
-      config as any,
-      { actions: parts.actions, guards: parts.guards, actors: parts.actors, delays: {} },
-      { workflow: wf.name, version: wf.version, dispatchables: parts.dispatchables },
-    );
-    cache.set(flow, machine);
-  }
-  return machine as unknown as WorkflowMachine<TInput, TOutput>;
+  return build(flow, "run") as unknown as WorkflowMachine<TInput, TOutput>;
+}
+
+/** The machine of a flow run as a child of another machine (a map item, a child workflow). */
+export function compileChild(flow: FlowNode): CompiledMachine {
+  return build(flow, "child");
 }
 
 /** The compiler's facts about a compiled machine (workflow name, version, dispatchables). */

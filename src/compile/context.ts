@@ -1,27 +1,71 @@
 // The context of every compiled machine: plain JSON, so snapshots persist as
 // they are. Values move through "lanes": registers a flow reads its input from
 // and writes its output to (a sequence works in place on one lane; parallel
-// branches get lanes of their own).
+// branches and retries get lanes of their own). Block state (retry attempts,
+// timer deadlines, parallel failures, map progress) is keyed by state path.
 import { errorToJSON, type SerializedError, type StepchartError } from "../errors.js";
 
-/** The latest failure: which path failed, and the error as JSON. */
+/** The latest failure: which step path failed, and the error as JSON. */
 export interface Failure {
+  path: string;
+  error: SerializedError;
+}
+
+/** A failure gathered by a parallel, map or pipeline block. */
+export interface CollectedFailure {
+  /** The branch key, or `[index]` for an item of a map or pipeline. */
+  branch: string;
   path: string;
   error: SerializedError;
 }
 
 export interface RunContext {
   runId: string;
+  /** Prepended to every path this machine reports ("" for a run; "Wf.Map[3]" for a map item). */
+  prefix: string;
   /** Lane values; lane 0 holds the run's input and, at the end, its output. */
   v: unknown[];
-  /** Decisions: the case index of each choose, the route name of each route, by block path. */
+  /** Decisions: the case index of each choose, the route of each route, a retry's verdict… by state path. */
   sel: Record<string, number | string>;
   /** The failure being handled, or null. */
   error: Failure | null;
+  /** Counters by state path: retry attempts made, branches running in a parallel. */
+  counters: Record<string, number>;
+  /** Absolute due times (ms since the epoch, from the run's clock) of timers, by state path. */
+  deadlines: Record<string, number>;
+  /** Failures gathered by parallel blocks while their other branches go on, by state path. */
+  collected: Record<string, CollectedFailure[]>;
+  /** The progress of map and pipeline blocks, by state path. */
+  windows: Record<string, unknown>;
 }
 
-export function failure(path: string, error: StepchartError): Failure {
-  return { path, error: errorToJSON(error) };
+export function emptyContext(runId: string, prefix: string, lanes: number): RunContext {
+  return {
+    runId,
+    prefix,
+    v: new Array(lanes).fill(null),
+    sel: {},
+    error: null,
+    counters: {},
+    deadlines: {},
+    collected: {},
+    windows: {},
+  };
+}
+
+/** `a.b`, skipping empty parts: paths of child machines start from their prefix. */
+export function joinPath(prefix: string, path: string): string {
+  return prefix === "" ? path : path === "" ? prefix : `${prefix}.${path}`;
+}
+
+/** The full path of a display path in this machine: the machine's prefix joined to it. */
+export function fullPath(context: RunContext, path: string): string {
+  return joinPath(context.prefix, path);
+}
+
+/** The failure record of `error` at `path` (a display path of this machine). */
+export function failure(context: RunContext, path: string, error: StepchartError): Failure {
+  return { path: fullPath(context, path), error: errorToJSON(error) };
 }
 
 /** A copy of `lanes` with `lane` set to `value` (contexts are never mutated). */
@@ -29,4 +73,14 @@ export function withLane(lanes: readonly unknown[], lane: number, value: unknown
   const next = lanes.slice();
   next[lane] = value;
   return next;
+}
+
+/** A copy of `record` with `key` set to `value`. */
+export function withKey<TRecord extends Record<string, unknown>>(record: TRecord, key: string, value: TRecord[string]): TRecord {
+  return { ...record, [key]: value };
+}
+
+/** Copies a value for a branch that must not share it with its siblings. */
+export function copyValue<TValue>(value: TValue): TValue {
+  return typeof value === "object" && value !== null ? structuredClone(value) : value;
 }

@@ -7,23 +7,23 @@
 import type { AnyActorRef } from "xstate";
 import { errorToJSON, toStepchartError } from "../errors.js";
 import type { StepContext, StepLogger } from "../dsl/step-context.js";
-import type { RunContext } from "./context.js";
+import { fullPath, type RunContext } from "./context.js";
 import { servicesOf, type LogLevel, type RunServices } from "./services.js";
 
 /** Something the executor can run: a step, or a route's chooser. */
 export interface Dispatchable {
   /** The state path whose entry dispatches it; also the suffix of its event types. */
   readonly key: string;
-  /** The path reported to the step (ctx.path) and in errors. */
+  /** The display path reported to the step (ctx.path) and in errors, before the machine's prefix. */
   readonly path: string;
   /** The lane its input is read from. */
   readonly lane: number;
   readonly doneEvent: string;
   readonly errorEvent: string;
-  /** The retry block whose attempt counter applies, if any. */
+  /** The retry block (state path) whose attempt counter applies, if any. */
   readonly attemptKey?: string;
   /** Runs the work, schema checks included; may return a value, a promise, or throw. */
-  execute(input: unknown, ctx: StepContext): unknown;
+  execute(input: unknown, ctx: StepContext, services: RunServices): unknown;
 }
 
 export function doneEventOf(key: string): string {
@@ -44,6 +44,7 @@ class InFlight {
   #withdrawn = false;
   constructor(
     readonly d: Dispatchable,
+    readonly path: string,
     readonly self: AnyActorRef,
     readonly table: Map<string, InFlight>,
   ) {}
@@ -54,10 +55,10 @@ class InFlight {
     return this.#controller.signal;
   }
 
-  run(input: unknown, ctx: StepContext): void {
+  run(input: unknown, ctx: StepContext, services: RunServices): void {
     let result: unknown;
     try {
-      result = this.d.execute(input, ctx);
+      result = this.d.execute(input, ctx, services);
     } catch (thrown) {
       this.fail(thrown);
       return;
@@ -72,7 +73,7 @@ class InFlight {
 
   fail(thrown: unknown): void {
     if (this.#settle()) {
-      this.self.send({ type: this.d.errorEvent, error: errorToJSON(toStepchartError(thrown, `step "${this.d.path}"`)) });
+      this.self.send({ type: this.d.errorEvent, error: errorToJSON(toStepchartError(thrown, `step "${this.path}"`)) });
     }
   }
 
@@ -90,7 +91,7 @@ class InFlight {
   }
 
   #reason(): DOMException {
-    return new DOMException(`Step "${this.d.path}" was withdrawn`, "AbortError");
+    return new DOMException(`Step "${this.path}" was withdrawn`, "AbortError");
   }
 }
 
@@ -142,8 +143,8 @@ class StepContextImpl implements StepContext {
 }
 
 /** The attempt number (1-based) of a dispatchable in the given context. */
-export function attemptOf(context: RunContext & { attempts?: Record<string, number> }, d: Dispatchable): number {
-  return d.attemptKey === undefined ? 1 : (context.attempts?.[d.attemptKey] ?? 0) + 1;
+export function attemptOf(context: RunContext, d: Dispatchable): number {
+  return d.attemptKey === undefined ? 1 : (context.counters[d.attemptKey] ?? 0) + 1;
 }
 
 /**
@@ -154,12 +155,14 @@ export function attemptOf(context: RunContext & { attempts?: Record<string, numb
 export function dispatch(d: Dispatchable, context: RunContext, self: AnyActorRef): void {
   const table = tableOf(self);
   table.get(d.key)?.withdraw();
-  const flight = new InFlight(d, self, table);
+  const path = fullPath(context, d.path);
+  const flight = new InFlight(d, path, self, table);
   table.set(d.key, flight);
-  const ctx = new StepContextImpl(context.runId, d.path, attemptOf(context, d), flight, servicesOf(self));
+  const services = servicesOf(self);
+  const ctx = new StepContextImpl(context.runId, path, attemptOf(context, d), flight, services);
   const input = context.v[d.lane];
   // Start on a microtask: user code never runs inside XState's transition.
-  queueMicrotask(() => flight.run(input, ctx));
+  queueMicrotask(() => flight.run(input, ctx, services));
 }
 
 /** Withdraws the call dispatched for `key`, if it is still running. */

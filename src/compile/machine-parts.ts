@@ -64,8 +64,13 @@ export class MachineParts {
 /** Where a compiled flow is placed: its path, its lane and where its failures go. */
 export interface Scope {
   readonly parts: MachineParts;
-  /** The state path of this flow, relative to the root (`Seq.Step`). */
+  /** The state path of this flow, relative to the root (`Seq.$branches.a.Step`). */
   readonly path: string;
+  /**
+   * The path users see (ctx.path, WorkflowFailed.step, idempotency keys): the
+   * state path without stepchart's own `$` states (`Seq.a.Step`).
+   */
+  readonly display: string;
   /** The lane holding this flow's input; the flow writes its output there. */
   readonly lane: number;
   /** The absolute target a failure inside this flow transitions to. */
@@ -74,6 +79,11 @@ export interface Scope {
   readonly attemptKey?: string;
 }
 
-export function childScope(scope: Scope, key: string, changes: Partial<Omit<Scope, "parts" | "path">> = {}): Scope {
-  return { ...scope, ...changes, path: `${scope.path}.${key}` };
+export function childScope(scope: Scope, key: string, changes: Partial<Omit<Scope, "parts" | "path" | "display">> = {}): Scope {
+  return {
+    ...scope,
+    ...changes,
+    path: `${scope.path}.${key}`,
+    display: key.startsWith("$") ? scope.display : scope.display === "" ? key : `${scope.display}.${key}`,
+  };
 }

@@ -5,7 +5,7 @@
 import { assign } from "xstate";
 import type { RouteNode } from "../dsl/flow.js";
 import { InvalidRouteError } from "../errors.js";
-import { failure, type RunContext } from "./context.js";
+import { failure, withKey, type RunContext, fullPath } from "./context.js";
 import { doneEventOf, errorEventOf, type Dispatchable } from "./executor.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
@@ -15,12 +15,12 @@ import { dispatchingState, registerDispatchActions } from "./step.js";
 export const CHOOSE = "$choose";
 
 export function compileRoute(node: RouteNode, scope: Scope, next: string) {
-  const { parts, path, lane } = scope;
+  const { parts, path, display, lane } = scope;
   registerDispatchActions(parts);
   const key = `${path}.${CHOOSE}`;
   const d: Dispatchable = {
     key,
-    path,
+    path: display,
     lane,
     doneEvent: doneEventOf(key),
     errorEvent: errorEventOf(key),
@@ -31,12 +31,12 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
 
   const record = parts.action(`stepchart.route ${path}`, () =>
     assign(({ context }: { context: RunContext }, params: { route: string }): Partial<RunContext> => ({
-      sel: { ...context.sel, [path]: params.route },
+      sel: withKey(context.sel, path, params.route),
     })),
   );
   const names = Object.keys(node.routes);
   const onDone: object[] = names.map((name) => ({
-    guard: parts.guard(`${path}: chose ${name}`, ({ event }) => event.output === name),
+    guard: parts.guard(`${display}: chose ${name}`, ({ event }) => event.output === name),
     target: name,
     actions: { type: record, params: { route: name } },
     description: name,
@@ -45,11 +45,12 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
     onDone.push({ target: node.fallback, actions: { type: record, params: { route: node.fallback } }, description: "fallback" });
   } else {
     const invalid = parts.action(`stepchart.invalidRoute ${path}`, () =>
-      assign(({ event }: { event: any }): Partial<RunContext> => ({
+      assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => ({
         error: failure(
-          path,
+          context,
+          display,
           new InvalidRouteError(
-            `Route "${path}" chose ${describeChoice(event.output)}, which is not one of ${names.map((n) => `"${n}"`).join(", ")}; return one of them or set \`fallback\``,
+            `Route "${fullPath(context, display)}" chose ${describeChoice(event.output)}, which is not one of ${names.map((n) => `"${n}"`).join(", ")}; return one of them or set \`fallback\``,
             { details: { chosen: typeof event.output === "string" ? event.output.slice(0, 200) : null, routes: names } },
           ),
         ),
@@ -58,7 +59,7 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
     onDone.push({ target: scope.onError, actions: invalid, description: "unknown route" });
   }
 
-  const states: Record<string, object> = { [CHOOSE]: dispatchingState(d, onDone, scope.onError, path) };
+  const states: Record<string, object> = { [CHOOSE]: dispatchingState(d, onDone, scope.onError) };
   for (const name of names) states[name] = compileFlow(node.routes[name]!, childScope(scope, name), DONE);
   states[DONE] = { type: "final" };
   return { initial: CHOOSE, states, onDone: { target: next } };

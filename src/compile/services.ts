@@ -4,6 +4,7 @@
 // when it can tell the time, the system clock otherwise).
 import type { AnyActorRef } from "xstate";
 import { isClock, systemClock, systemRandom, type Clock, type Random } from "../clock.js";
+import { processBreakers, type BreakerRegistry } from "./breaker.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -19,6 +20,8 @@ export interface RunServices {
   clock: Clock;
   random: Random;
   log: (entry: LogEntry) => void;
+  /** Circuit breakers by name; shared by every run of the process unless a run is given its own. */
+  breakers: BreakerRegistry;
 }
 
 type ActorSystem = AnyActorRef["system"];
@@ -56,5 +59,6 @@ function defaultServices(system: ActorSystem): RunServices {
     clock: isClock(xstateClock) ? xstateClock : systemClock,
     random: systemRandom,
     log: consoleLog,
+    breakers: processBreakers,
   };
 }

@@ -1,13 +1,18 @@
 // step -> an atomic state: entry dispatches the step to the executor, exit
 // withdraws it, `stepchart.done.<path>` stores the output in the lane and moves
-// on, `stepchart.error.<path>` records the failure and goes to the nearest handler.
+// on, `stepchart.error.<path>` records the failure and goes to the nearest
+// handler. The step options `timeout` and `retry` wrap it: retry(timeout(step)).
 import { assign } from "xstate";
 import type { StepNode } from "../dsl/flow.js";
 import type { StepContext } from "../dsl/step-context.js";
-import { withLane, type RunContext } from "./context.js";
+import { fullPath, withLane, type RunContext } from "./context.js";
+import { guardWithBreaker } from "./breaker.js";
 import { dispatch, doneEventOf, errorEventOf, withdraw, type Dispatchable } from "./executor.js";
 import type { MachineParts, Scope } from "./machine-parts.js";
+import { compileRetry } from "./retry.js";
 import { parseWith } from "./schema.js";
+import type { RunServices } from "./services.js";
+import { compileTimeout } from "./timeout.js";
 
 export const DISPATCH = "stepchart.dispatch";
 export const WITHDRAW = "stepchart.withdraw";
@@ -21,60 +26,72 @@ export function registerDispatchActions(parts: MachineParts): void {
   });
   parts.action(WITHDRAW, () => ({ self }: { self: any }, params: { key: string }) => withdraw(params.key, self));
   parts.action(STORE, () =>
-    assign(({ context, event }: { context: RunContext; event: any }, params: { lane: number }) => ({
+    assign(({ context, event }: { context: RunContext; event: any }, params: { lane: number }): Partial<RunContext> => ({
       v: withLane(context.v, params.lane, event.output),
     })),
   );
   parts.action(FAIL, () =>
-    assign(({ event }: { event: any }, params: { path: string }): Partial<RunContext> => ({
-      error: { path: params.path, error: event.error },
+    assign(({ context, event }: { context: RunContext; event: any }, params: { path: string }): Partial<RunContext> => ({
+      error: { path: fullPath(context, params.path), error: event.error },
     })),
   );
 }
 
 /** The state config of a dispatching atomic state (steps and route choosers). */
-export function dispatchingState(d: Dispatchable, onDone: object | object[], onError: string, path: string) {
+export function dispatchingState(d: Dispatchable, onDone: object | object[], onError: string) {
   return {
     entry: { type: DISPATCH, params: { key: d.key } },
     exit: { type: WITHDRAW, params: { key: d.key } },
     on: {
       [d.doneEvent]: onDone,
-      [d.errorEvent]: { target: onError, actions: { type: FAIL, params: { path } } },
+      [d.errorEvent]: { target: onError, actions: { type: FAIL, params: { path: d.path } } },
     },
     meta: { stepchart: { dispatch: d.key } },
   };
 }
 
-export function compileStep(node: StepNode, scope: Scope, next: string) {
+export function compileStep(node: StepNode, scope: Scope, next: string): object {
+  if (node.retry) {
+    const { retry: policy, ...rest } = node;
+    return compileRetry({ kind: "retry", name: node.name, flow: rest, policy }, scope, next);
+  }
+  if (node.timeoutMs !== undefined) {
+    const { timeoutMs, ...rest } = node;
+    return compileTimeout({ kind: "timeout", name: node.name, flow: rest, timeoutMs }, scope, next);
+  }
   registerDispatchActions(scope.parts);
-  const { path, lane } = scope;
+  const { path, display, lane } = scope;
   const d: Dispatchable = {
     key: path,
-    path,
+    path: display,
     lane,
     doneEvent: doneEventOf(path),
     errorEvent: errorEventOf(path),
     ...(scope.attemptKey === undefined ? {} : { attemptKey: scope.attemptKey }),
-    execute: makeExecute(node, path),
+    execute: makeExecute(node),
   };
   scope.parts.addDispatchable(d);
-  return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope.onError, path);
+  return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope.onError);
 }
 
-function makeExecute(node: StepNode, path: string): Dispatchable["execute"] {
-  const { run, inputSchema, outputSchema } = node;
-  if (!inputSchema && !outputSchema) return run;
-  return async (input: unknown, ctx: StepContext) => {
-    let value = input;
-    if (inputSchema) {
-      const parsed = parseWith(inputSchema, value, `input of step "${path}"`);
-      if (!parsed.ok) throw parsed.error;
-      value = parsed.value;
-    }
-    const output = await run(value, ctx);
-    if (!outputSchema) return output;
-    const parsed = parseWith(outputSchema, output, `output of step "${path}"`);
-    if (!parsed.ok) throw parsed.error;
-    return parsed.value;
-  };
+function makeExecute(node: StepNode): Dispatchable["execute"] {
+  const { run, inputSchema, outputSchema, breaker } = node;
+  const checked =
+    !inputSchema && !outputSchema
+      ? run
+      : async (input: unknown, ctx: StepContext) => {
+          let value = input;
+          if (inputSchema) {
+            const parsed = parseWith(inputSchema, value, `input of step "${ctx.path}"`);
+            if (!parsed.ok) throw parsed.error;
+            value = parsed.value;
+          }
+          const output = await run(value, ctx);
+          if (!outputSchema) return output;
+          const parsed = parseWith(outputSchema, output, `output of step "${ctx.path}"`);
+          if (!parsed.ok) throw parsed.error;
+          return parsed.value;
+        };
+  if (!breaker) return checked;
+  return (input: unknown, ctx: StepContext, services: RunServices) => guardWithBreaker(breaker, services, () => checked(input, ctx));
 }

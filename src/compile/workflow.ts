@@ -1,11 +1,14 @@
 // The root of every compiled machine. Input validation happens in the context
 // factory (a bad input goes straight to `$failed`, nothing runs); the flow sits
 // under the root; `$output` validates the output; `$done` and `$failed` are
-// the two final states. The machine's output is the workflow's output; a
-// failed run's output is undefined and `context.error` says why.
+// the two final states.
+// Two modes: a run's machine outputs the workflow's output (undefined when it
+// failed; `context.error` says why). A child machine (a map item, a child
+// workflow) takes `{ runId, prefix, input }` and outputs `{ ok, value | error }`
+// so that its parent can tell failure from success.
 import { assign } from "xstate";
 import type { FlowNode, WorkflowNode } from "../dsl/flow.js";
-import { failure, type RunContext } from "./context.js";
+import { emptyContext, failure, type Failure, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { MachineParts, type Scope } from "./machine-parts.js";
 import { parseWith } from "./schema.js";
@@ -16,17 +19,28 @@ export const SUCCEEDED = "$done";
 export const FAILED = "$failed";
 export const FAILED_TAG = "stepchart.failed";
 
+export type RootMode = "run" | "child";
+
+/** What a child machine is started with. */
+export interface ChildInput {
+  runId: string;
+  prefix: string;
+  input: unknown;
+}
+
+/** What a child machine ends with. */
+export type ChildOutput = { ok: true; value: unknown } | { ok: false; error: Failure };
+
 export interface RootConfig {
   config: Record<string, unknown>;
   parts: MachineParts;
 }
 
-export function compileRoot(wf: WorkflowNode): RootConfig {
+export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   const parts = new MachineParts(wf.name);
   const flow: FlowNode = wf.flow;
-  const failedTarget = parts.target(FAILED);
   const hasFailed = parts.guard("stepchart.hasFailed", ({ context }) => context.error !== null);
-  const scope: Scope = { parts, path: flow.name, lane: 0, onError: failedTarget };
+  const scope: Scope = { parts, path: flow.name, display: flow.name, lane: 0, onError: parts.target(FAILED) };
   const states: Record<string, object> = {};
 
   if (wf.inputSchema) {
@@ -38,7 +52,7 @@ export function compileRoot(wf: WorkflowNode): RootConfig {
     const checkOutput = parts.action("stepchart.checkOutput", () =>
       assign(({ context }: { context: RunContext }): Partial<RunContext> => {
         const parsed = parseWith(schema, context.v[0], `output of workflow "${wf.name}"`);
-        if (!parsed.ok) return { error: failure(flow.name, parsed.error) };
+        if (!parsed.ok) return { error: failure(context, flow.name, parsed.error) };
         const v = context.v.slice();
         v[0] = parsed.value;
         return { v };
@@ -50,26 +64,23 @@ export function compileRoot(wf: WorkflowNode): RootConfig {
   states[FAILED] = { type: "final", tags: [FAILED_TAG] };
 
   const laneCount = () => parts.laneCount;
-  const config = {
-    id: wf.name,
-    context: ({ input, self }: { input: unknown; self: { id: string } }): RunContext => {
-      const v: unknown[] = new Array(laneCount()).fill(null);
-      let error = null;
-      if (wf.inputSchema) {
-        const parsed = parseWith(wf.inputSchema, input, `input of workflow "${wf.name}"`);
-        if (parsed.ok) v[0] = parsed.value;
-        else {
-          v[0] = input === undefined ? null : input;
-          error = failure(wf.name, parsed.error);
-        }
-      } else {
-        v[0] = input === undefined ? null : input;
-      }
-      return { runId: self.id, v, sel: {}, error };
-    },
-    initial: wf.inputSchema ? START : flow.name,
-    states,
-    output: ({ context }: { context: RunContext }) => (context.error === null ? context.v[0] : undefined),
+  const context = ({ input, self }: { input: unknown; self: { id: string } }): RunContext => {
+    const child = mode === "child" ? (input as ChildInput) : undefined;
+    const ctx = emptyContext(child ? child.runId : self.id, child ? child.prefix : "", laneCount());
+    const value = child ? child.input : input;
+    ctx.v[0] = value === undefined ? null : value;
+    if (wf.inputSchema) {
+      const parsed = parseWith(wf.inputSchema, value, `input of workflow "${wf.name}"`);
+      if (parsed.ok) ctx.v[0] = parsed.value;
+      else ctx.error = failure(ctx, wf.name, parsed.error);
+    }
+    return ctx;
   };
+  const output =
+    mode === "run"
+      ? ({ context }: { context: RunContext }) => (context.error === null ? context.v[0] : undefined)
+      : ({ context }: { context: RunContext }): ChildOutput =>
+          context.error === null ? { ok: true, value: context.v[0] } : { ok: false, error: context.error };
+  const config = { id: wf.name, context, initial: wf.inputSchema ? START : flow.name, states, output };
   return { config, parts };
 }

@@ -11,7 +11,17 @@ describe("a compiled machine's snapshots", () => {
     await flush();
     const persisted = actor.getPersistedSnapshot();
     expect(JSON.parse(JSON.stringify(persisted))).toEqual(persisted);
-    expect((persisted as any).context).toEqual({ runId: "run-1", v: [2], sel: {}, error: null });
+    expect((persisted as any).context).toEqual({
+      runId: "run-1",
+      prefix: "",
+      v: [2],
+      sel: {},
+      error: null,
+      counters: {},
+      deadlines: {},
+      collected: {},
+      windows: {},
+    });
     actor.stop();
   });
 
