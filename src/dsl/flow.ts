@@ -2,7 +2,7 @@
 // functions; never imports xstate. The compiler walks this tree; nothing else
 // should depend on its inner shape.
 import type { ZodType } from "zod";
-import { DefinitionError } from "../errors.js";
+import { DefinitionError, type StepchartError } from "../errors.js";
 import type { StepContext } from "./step-context.js";
 
 /** A step's work: sync or async, given the input and the step context. */
@@ -14,6 +14,78 @@ export interface StepNode {
   readonly run: StepRun<any, any>;
   readonly inputSchema?: ZodType;
   readonly outputSchema?: ZodType;
+  /** Retries of this step (the step option `retry`); compiled as retry(timeout(step)). */
+  readonly retry?: RetryPolicy;
+  /** Per-attempt time limit (the step option `timeout`). */
+  readonly timeoutMs?: number;
+  readonly breaker?: BreakerConfig;
+}
+
+/** A normalized retry policy: every duration in ms. */
+export interface RetryPolicy {
+  readonly maxRetries: number;
+  readonly initialDelayMs: number;
+  readonly multiplier: number;
+  readonly maxDelayMs: number;
+  readonly jitter: boolean;
+  readonly retryOn?: (error: StepchartError) => boolean;
+}
+
+/** A normalized circuit breaker setting. */
+export interface BreakerConfig {
+  /** Shared by every step (in every run of the process) that names it. */
+  readonly name: string;
+  /** Failures within `windowMs` that open the circuit. */
+  readonly failureThreshold: number;
+  readonly windowMs: number;
+  /** How long the circuit stays open before a trial call is let through (half-open). */
+  readonly cooldownMs: number;
+  /** Which failures count. */
+  readonly trips: (error: StepchartError) => boolean;
+}
+
+export interface RetryNode {
+  readonly kind: "retry";
+  readonly name: string;
+  readonly flow: FlowNode;
+  readonly policy: RetryPolicy;
+}
+
+export interface TimeoutNode {
+  readonly kind: "timeout";
+  readonly name: string;
+  readonly flow: FlowNode;
+  readonly timeoutMs: number;
+}
+
+export interface Branch {
+  readonly key: string;
+  readonly flow: FlowNode;
+}
+
+export interface ParallelNode {
+  readonly kind: "parallel";
+  readonly name: string;
+  readonly branches: readonly Branch[];
+  /** Whether branches were given as an array (output array) or a record (output record). */
+  readonly shape: "array" | "record";
+  readonly maxConcurrency?: number;
+  readonly failFast: boolean;
+  readonly combine?: (results: any, input: any) => unknown;
+}
+
+export interface Stage {
+  readonly flow: FlowNode;
+  readonly maxConcurrency?: number;
+}
+
+/** map and pipeline: items computed from the input, each passing through the stages. */
+export interface ItemsNode {
+  readonly kind: "map" | "pipeline";
+  readonly name: string;
+  readonly stages: readonly Stage[];
+  readonly items: (input: any) => readonly unknown[];
+  readonly combine?: (results: any[], input: any) => unknown;
 }
 
 export interface SequenceNode {
@@ -55,7 +127,16 @@ export interface WorkflowNode {
   readonly outputSchema?: ZodType;
 }
 
-export type FlowNode = StepNode | SequenceNode | ChooseNode | RouteNode | WorkflowNode;
+export type FlowNode =
+  | StepNode
+  | SequenceNode
+  | ChooseNode
+  | RouteNode
+  | WorkflowNode
+  | RetryNode
+  | TimeoutNode
+  | ParallelNode
+  | ItemsNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -69,7 +150,7 @@ export type Flow<TInput = any, TOutput = any> = FlowNode & {
 export type InputOf<TFlow> = TFlow extends Flow<infer TInput, any> ? TInput : never;
 export type OutputOf<TFlow> = TFlow extends Flow<any, infer TOutput> ? TOutput : never;
 
-const KINDS = new Set<string>(["step", "sequence", "choose", "route", "workflow"]);
+const KINDS = new Set<string>(["step", "sequence", "choose", "route", "workflow", "retry", "timeout", "parallel", "map", "pipeline"]);
 
 /** True when `value` was built by one of the builders. */
 export function isFlow(value: unknown): value is FlowNode {
@@ -80,7 +161,7 @@ export function isFlow(value: unknown): value is FlowNode {
 export function assertFlow(value: unknown, where: string): asserts value is FlowNode {
   if (!isFlow(value)) {
     throw new DefinitionError(
-      `Expected ${where} to be a flow (built with step(), sequence(), choose(), route() or workflow()), got ${describe(value)}`,
+      `Expected ${where} to be a flow (built with step(), sequence(), parallel(), map(), choose(), route(), retry() or workflow()), got ${describe(value)}`,
     );
   }
 }

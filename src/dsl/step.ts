@@ -1,14 +1,40 @@
 // step(): one unit of work with typed input and output.
 import type { ZodType } from "zod";
-import { DefinitionError } from "../errors.js";
-import { describe, type Flow, type StepNode, type StepRun } from "./flow.js";
+import { DefinitionError, type StepchartError } from "../errors.js";
+import { toMs, type Duration } from "./duration.js";
+import { describe, type BreakerConfig, type Flow, type StepNode, type StepRun } from "./flow.js";
 import { assertName } from "./name.js";
+import { assertInteger, assertOptionalFunction } from "./numbers.js";
+import { retryPolicy, type RetryOptions } from "./retry.js";
+
+export interface BreakerOptions {
+  /** Steps naming the same breaker share it, across every run in the process. */
+  name: string;
+  /** Failures within `window` that open the circuit. @default 5 */
+  failureThreshold?: number;
+  /** @default "1m" */
+  window?: Duration;
+  /** How long the circuit stays open before one trial call is let through. @default "30s" */
+  cooldown?: Duration;
+  /** Which failures count. @default dependency errors */
+  trips?: (error: StepchartError) => boolean;
+}
 
 export interface StepOptions {
   /** Validates the step's input before it runs; a mismatch is a ValidationError. @default none */
   input?: ZodType;
   /** Validates the step's output; a mismatch is a ValidationError. @default none */
   output?: ZodType;
+  /** Retries this step; the same options as retry(). @default none */
+  retry?: RetryOptions;
+  /** Fails an attempt that runs longer than this with a TransientError (code `timeout`). @default none */
+  timeout?: Duration;
+  /**
+   * A circuit breaker shared by name: while it is open, the step fails at once
+   * with a DependencyError (code `circuit_open`) that tells retries when to try again.
+   * @default none
+   */
+  breaker?: string | BreakerOptions;
 }
 
 export type Step<TInput, TOutput> = Flow<TInput, TOutput> & StepNode;
@@ -16,7 +42,7 @@ export type Step<TInput, TOutput> = Flow<TInput, TOutput> & StepNode;
 /**
  * One async (or sync) unit of work. Its output is the next flow's input.
  * @example
- * const classify = step("Classify", async (doc: Doc, ctx) => ({ ...doc, type: "invoice" }), { input: DocSchema });
+ * const classify = step("Classify", async (doc: Doc, ctx) => ({ ...doc, type: "invoice" }), { input: DocSchema, retry: { maxRetries: 3 }, timeout: "30s" });
  */
 export function step<TInput, TOutput>(name: string, run: StepRun<TInput, TOutput>, options: StepOptions = {}): Step<TInput, Awaited<TOutput>> {
   assertName(name, "step");
@@ -31,6 +57,9 @@ export function step<TInput, TOutput>(name: string, run: StepRun<TInput, TOutput
     run,
     ...(options.input ? { inputSchema: options.input } : {}),
     ...(options.output ? { outputSchema: options.output } : {}),
+    ...(options.retry ? { retry: retryPolicy(options.retry, `step "${name}"`) } : {}),
+    ...(options.timeout !== undefined ? { timeoutMs: toMs(options.timeout, `the timeout of step "${name}"`) } : {}),
+    ...(options.breaker !== undefined ? { breaker: breakerConfig(options.breaker, name) } : {}),
   } as Step<TInput, Awaited<TOutput>>;
 }
 
@@ -40,4 +69,22 @@ export function assertSchema(schema: unknown, what: string): void {
   if (typeof (schema as { safeParse?: unknown } | null)?.safeParse !== "function") {
     throw new DefinitionError(`Expected ${what} to be a zod schema, got ${describe(schema)}`);
   }
+}
+
+function breakerConfig(options: string | BreakerOptions, stepName: string): BreakerConfig {
+  const o = typeof options === "string" ? { name: options } : options;
+  const what = `the breaker of step "${stepName}"`;
+  if (typeof o !== "object" || o === null || typeof o.name !== "string" || o.name === "") {
+    throw new DefinitionError(`Expected ${what} to be a name or { name, failureThreshold?, window?, cooldown? }, got ${describe(options)}`);
+  }
+  const failureThreshold = o.failureThreshold ?? 5;
+  assertInteger(failureThreshold, `failureThreshold of ${what}`, 1);
+  assertOptionalFunction(o.trips, `trips of ${what}`);
+  return {
+    name: o.name,
+    failureThreshold,
+    windowMs: toMs(o.window ?? "1m", `window of ${what}`),
+    cooldownMs: toMs(o.cooldown ?? "30s", `cooldown of ${what}`),
+    trips: o.trips ?? ((error) => error.category === "dependency"),
+  };
 }
