@@ -12,13 +12,15 @@ export {
   NoMatchingCaseError,
   InvalidRouteError,
   DefinitionError,
+  ParallelExecutionFailed,
+  MaxRetriesExceededError,
   isStepchartError,
   toStepchartError,
   errorToJSON,
   errorFromJSON,
   ERROR_CATEGORIES,
 } from "./errors.js";
-export type { ErrorCategory, ValidationIssue, CompensationReport, SerializedError, StepchartErrorOptions } from "./errors.js";
+export type { ErrorCategory, ValidationIssue, CompensationReport, SerializedError, StepchartErrorOptions, BranchError } from "./errors.js";
 
 export type { Clock, Random } from "./clock.js";
 export { systemClock } from "./clock.js";
@@ -27,18 +29,29 @@ export type { Flow, InputOf, OutputOf, StepRun, RouteChooser } from "./dsl/flow.
 export type { StepContext, StepLogger } from "./dsl/step-context.js";
 export type { Duration } from "./dsl/duration.js";
 export { step } from "./dsl/step.js";
-export type { Step, StepOptions } from "./dsl/step.js";
+export type { Step, StepOptions, BreakerOptions } from "./dsl/step.js";
 export { sequence } from "./dsl/sequence.js";
 export { choose } from "./dsl/choose.js";
 export type { Case } from "./dsl/choose.js";
 export { route } from "./dsl/route.js";
 export type { RouteOptions } from "./dsl/route.js";
+export { parallel } from "./dsl/parallel.js";
+export type { ParallelOptions } from "./dsl/parallel.js";
+export { map } from "./dsl/map.js";
+export type { MapOptions } from "./dsl/map.js";
+export { pipeline } from "./dsl/pipeline.js";
+export type { PipelineOptions, StageOptions } from "./dsl/pipeline.js";
+export { retry } from "./dsl/retry.js";
+export type { RetryOptions } from "./dsl/retry.js";
+export { timeout } from "./dsl/timeout.js";
 export { workflow } from "./dsl/workflow.js";
 export type { Workflow, WorkflowOptions } from "./dsl/workflow.js";
 
 export { compile } from "./compile/compile.js";
 export type { WorkflowMachine } from "./compile/machine.js";
 export type { LogEntry, LogLevel } from "./compile/services.js";
+export { BreakerRegistry, CircuitBreaker } from "./compile/breaker.js";
+export type { BreakerState } from "./compile/breaker.js";
 
 export { run, start } from "./runtime/start.js";
 export type { RunOptions, RunHandle } from "./runtime/start.js";

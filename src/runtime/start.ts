@@ -6,6 +6,7 @@ import { systemClock, systemRandom, type Clock, type Random } from "../clock.js"
 import { compile } from "../compile/compile.js";
 import type { WorkflowMachine } from "../compile/machine.js";
 import { consoleLog, provideServices, type LogEntry } from "../compile/services.js";
+import type { BreakerRegistry } from "../compile/breaker.js";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
 import { LogicError, toStepchartError } from "../errors.js";
@@ -22,6 +23,8 @@ export interface RunOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Receives what steps write with `ctx.log`. @default the console */
   log?: (entry: LogEntry) => void;
+  /** The circuit breakers this run uses. @default the ones every run of the process shares */
+  breakers?: BreakerRegistry;
 }
 
 /** A running workflow. */
@@ -55,7 +58,12 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
     clock,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  provideServices(actor.system, { clock, random: options.random ?? systemRandom, log: options.log ?? consoleLog });
+  provideServices(actor.system, {
+    clock,
+    random: options.random ?? systemRandom,
+    log: options.log ?? consoleLog,
+    ...(options.breakers ? { breakers: options.breakers } : {}),
+  });
 
   const result = new Promise<TOutput>((resolve, reject) => {
     actor.subscribe({

@@ -1,0 +1,16 @@
+import { parallel, map, pipeline, retry, run, sequence, step, workflow, TransientError } from "stepchart";
+import { TestClock } from "./src/testing/index.js";
+const p = workflow("P", parallel("P", { a: step("a", (x: number) => x + 1), b: step("b", async (x: number) => x * 2) }, { maxConcurrency: 1 }));
+console.log(await run(p, 5));
+const m = workflow("M", map("M", sequence("body", [step("sq", (x: number) => x * x), step("neg", (x: number) => -x)]), { items: (n: number) => [1, 2, 3, n], maxConcurrency: 2 }));
+console.log(await run(m, 10));
+const pl = workflow("PL", pipeline("PL", [step("s1", (x: number) => x + 1), { flow: step("s2", async (x: number) => x * 10), maxConcurrency: 1 }], { items: () => [1, 2, 3] }));
+console.log(await run(pl, null));
+let n = 0;
+const clock = new TestClock();
+const r = workflow("R", retry(step("flaky", () => { if (++n < 3) throw new TransientError("blip"); return n; }), { maxRetries: 3, initialDelay: "1s" }));
+const pr = run(r, null, { clock });
+await clock.advance(1000); await clock.advance(2000);
+console.log(await pr, clock.now());
+const bad = workflow("B", map("M", step("f", (x: number) => { if (x % 2) throw new Error("odd " + x); return x; }), { items: () => [1, 2, 3, 4] }));
+await run(bad, null).catch((e) => console.log(e.step, e.category, e.cause.message, e.cause.errors.map((x: any) => [x.branch, x.path])));
