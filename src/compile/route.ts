@@ -18,6 +18,7 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
   const { parts, path, display, lane } = scope;
   registerDispatchActions(parts);
   const key = `${path}.${CHOOSE}`;
+  const names = Object.keys(node.routes);
   const d: Dispatchable = {
     key,
     path: display,
@@ -25,7 +26,7 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
     doneEvent: doneEventOf(key),
     errorEvent: errorEventOf(key),
     ...(scope.attemptKey === undefined ? {} : { attemptKey: scope.attemptKey }),
-    execute: node.choose,
+    execute: (input, ctx) => node.choose(input, ctx, names),
   };
   parts.addDispatchable(d);
 
@@ -34,7 +35,6 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
       sel: withKey(context.sel, path, params.route),
     })),
   );
-  const names = Object.keys(node.routes);
   const onDone: object[] = names.map((name) => ({
     guard: parts.guard(`${display}: chose ${name}`, ({ event }) => event.output === name),
     target: name,

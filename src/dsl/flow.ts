@@ -107,8 +107,8 @@ export interface ChooseNode {
   readonly otherwise?: FlowNode;
 }
 
-/** Picks a route by name; may be async (an LLM) and receives the step context. */
-export type RouteChooser<TInput> = (input: TInput, ctx: StepContext) => string | Promise<string>;
+/** Picks a route by name; may be async (an LLM). Receives the step context and the names of the routes. */
+export type RouteChooser<TInput> = (input: TInput, ctx: StepContext, routes: readonly string[]) => string | Promise<string>;
 
 export interface RouteNode {
   readonly kind: "route";

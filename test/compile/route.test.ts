@@ -32,11 +32,11 @@ describe("route compiles to an invoked chooser followed by guarded transitions",
 });
 
 describe("route at run time", () => {
-  it("awaits an async chooser, which receives the step context", async () => {
-    const seen: string[] = [];
-    const wf = workflow("W", route("R", { routes: { billing, support }, choose: async (_t, ctx) => (seen.push(ctx.path), "support") }));
+  it("awaits an async chooser, which receives the step context and the route names", async () => {
+    const seen: unknown[] = [];
+    const wf = workflow("W", route("R", { routes: { billing, support }, choose: async (_t, ctx, routes) => (seen.push(ctx.path, routes), "support") }));
     expect(await run(wf, { text: "hi" })).toBe("support: hi");
-    expect(seen).toEqual(["R"]);
+    expect(seen).toEqual(["R", ["billing", "support"]]);
   });
 
   it("takes the fallback when the chooser names an unknown route", async () => {
