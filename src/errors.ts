@@ -286,6 +286,20 @@ export class MaxRetriesExceededError extends StepchartError {
   }
 }
 
+/**
+ * A wait for an external event (an approval) ran past its timeout and has no
+ * `onTimeout` flow. A logic error: by default a saga compensates for it and an
+ * escalating workflow parks the run for an operator.
+ * @example
+ * waitFor("Approve", "APPROVE", { timeout: "48h" }); // no answer in 48h -> WaitTimeoutError
+ */
+export class WaitTimeoutError extends LogicError {
+  override readonly name: string = "WaitTimeoutError";
+  constructor(message: string, options?: StepchartErrorOptions) {
+    super(message, { code: "wait_timeout", ...options });
+  }
+}
+
 export interface WorkflowFailedFields {
   workflow: string;
   runId: string;
@@ -415,6 +429,7 @@ const FACTORIES: Record<string, ErrorFactory> = {
   NoMatchingCaseError: (j, o) => new NoMatchingCaseError(j.message, o),
   InvalidRouteError: (j, o) => new InvalidRouteError(j.message, o),
   DefinitionError: (j, o) => new DefinitionError(j.message, o),
+  WaitTimeoutError: (j, o) => new WaitTimeoutError(j.message, o),
   ParallelExecutionFailed: (j, o) => {
     const d = j.details ?? {};
     const errors = ((d.errors ?? []) as { branch: string; path: string; error: SerializedError }[]).map((e) => ({

@@ -14,6 +14,7 @@ export {
   DefinitionError,
   ParallelExecutionFailed,
   MaxRetriesExceededError,
+  WaitTimeoutError,
   isStepchartError,
   toStepchartError,
   errorToJSON,
@@ -44,6 +45,15 @@ export type { PipelineOptions, StageOptions } from "./dsl/pipeline.js";
 export { retry } from "./dsl/retry.js";
 export type { RetryOptions } from "./dsl/retry.js";
 export { timeout } from "./dsl/timeout.js";
+export { compensate } from "./dsl/compensate.js";
+export type { Compensation } from "./dsl/compensate.js";
+export { saga, DEFAULT_COMPENSATE_ON } from "./dsl/saga.js";
+export type { SagaOptions } from "./dsl/saga.js";
+export { waitFor } from "./dsl/wait-for.js";
+export type { WaitForOptions } from "./dsl/wait-for.js";
+export { sleep } from "./dsl/sleep.js";
+export type { EscalationOptions } from "./dsl/escalation.js";
+export type { EscalationInfo } from "./dsl/flow.js";
 export { workflow } from "./dsl/workflow.js";
 export type { Workflow, WorkflowOptions } from "./dsl/workflow.js";
 

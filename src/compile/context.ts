@@ -3,12 +3,24 @@
 // and writes its output to (a sequence works in place on one lane; parallel
 // branches and retries get lanes of their own). Block state (retry attempts,
 // timer deadlines, parallel failures, map progress) is keyed by state path.
-import { errorToJSON, type SerializedError, type StepchartError } from "../errors.js";
+import { errorToJSON, type CompensationReport, type SerializedError, type StepchartError } from "../errors.js";
 
 /** The latest failure: which step path failed, and the error as JSON. */
 export interface Failure {
   path: string;
   error: SerializedError;
+  /** An operator aborted the escalated step: compensate whatever the error's category. */
+  aborted?: boolean;
+}
+
+/** A completed compensable flow, waiting on the stack in case a saga must undo it. */
+export interface StackRecord {
+  /** The full path of the flow that completed. */
+  path: string;
+  /** The name of the registered compensation machine. */
+  undo: string;
+  /** The flow's output: the compensation's input. */
+  output: unknown;
 }
 
 /** A failure gathered by a parallel, map or pipeline block. */
@@ -37,6 +49,10 @@ export interface RunContext {
   collected: Record<string, CollectedFailure[]>;
   /** The progress of map and pipeline blocks, by state path. */
   windows: Record<string, unknown>;
+  /** Completed compensable flows, oldest first. */
+  stack: StackRecord[];
+  /** What compensation did in this run: paths whose compensation ran, and whose compensation failed. */
+  compensation: CompensationReport;
 }
 
 export function emptyContext(runId: string, prefix: string, lanes: number): RunContext {
@@ -50,6 +66,8 @@ export function emptyContext(runId: string, prefix: string, lanes: number): RunC
     deadlines: {},
     collected: {},
     windows: {},
+    stack: [],
+    compensation: { ran: [], failed: [] },
   };
 }
 

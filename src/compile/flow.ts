@@ -1,15 +1,19 @@
 // Compiles any flow node by its kind; each pattern lives in its own file.
 import type { FlowNode } from "../dsl/flow.js";
-import { DefinitionError } from "../errors.js";
+import { compileChildWorkflow } from "./child-workflow.js";
 import { compileChoose } from "./choose.js";
+import { compileCompensate } from "./compensate.js";
 import { compileItems } from "./items.js";
 import type { Scope } from "./machine-parts.js";
 import { compileParallel } from "./parallel.js";
 import { compileRetry } from "./retry.js";
 import { compileRoute } from "./route.js";
+import { compileSaga } from "./saga.js";
 import { compileSequence } from "./sequence.js";
+import { compileSleep } from "./sleep.js";
 import { compileStep } from "./step.js";
 import { compileTimeout } from "./timeout.js";
+import { compileWaitFor } from "./wait-for.js";
 
 /** The state config of `node`, placed at `scope`; `next` is the sibling state to enter when it is done. */
 export function compileFlow(node: FlowNode, scope: Scope, next: string): object {
@@ -31,9 +35,15 @@ export function compileFlow(node: FlowNode, scope: Scope, next: string): object 
     case "map":
     case "pipeline":
       return compileItems(node, scope, next);
+    case "compensate":
+      return compileCompensate(node, scope, next);
+    case "saga":
+      return compileSaga(node, scope, next);
+    case "wait":
+      return compileWaitFor(node, scope, next);
+    case "sleep":
+      return compileSleep(node, scope, next);
     case "workflow":
-      throw new DefinitionError(
-        `Workflow "${node.name}" is used inside another workflow at "${scope.display}"; child workflows are not supported yet, use its flow instead (\`${node.name}.flow\`)`,
-      );
+      return compileChildWorkflow(node, scope, next);
   }
 }

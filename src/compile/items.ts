@@ -14,6 +14,7 @@ import { compileChild } from "./compile.js";
 import type { Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
 import type { ChildInput, ChildOutput } from "./workflow.js";
+import { adoptChildOutcome } from "./child-workflow.js";
 
 const RUNNING = "$running";
 const JOIN = "$join";
@@ -42,10 +43,11 @@ type Spawn = { src: string; id: string; input: ChildInput };
 
 export function compileItems(node: ItemsNode, scope: Scope, next: string) {
   const { parts, path, display, lane } = scope;
-  const stages = node.stages.map((stage, s) => ({
-    src: parts.actor(`stepchart.items ${path} ${s}`, () => compileChild(stage.flow)),
-    limit: stage.maxConcurrency ?? Number.POSITIVE_INFINITY,
-  }));
+  const stages = node.stages.map((stage, s) => {
+    const child = compileChild(stage.flow);
+    parts.adoptCompensations(path, child);
+    return { src: parts.actor(`stepchart.items ${path} ${s}`, () => child), limit: stage.maxConcurrency ?? Number.POSITIVE_INFINITY };
+  });
   const childId = (stage: number, item: number) => `${path}.${stage}.${item}`;
   const eventPrefix = (kind: "done" | "error") => `xstate.${kind}.actor.${path}.`;
 
@@ -128,6 +130,8 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
               code: "internal_error",
               cause: toStepchartError(event.error),
             })),
+            stack: [],
+            compensation: { ran: [], failed: [] },
           };
       if (out.ok) {
         w.values[item] = out.value;
@@ -146,7 +150,7 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
         w.failures = [...w.failures, { branch: `[${item}]`, path: out.error.path, error: out.error.error }];
       }
       const spawns = pump(w, context);
-      enqueue.assign({ windows: withKey(context.windows, path, w) });
+      enqueue.assign({ windows: withKey(context.windows, path, w), ...adoptChildOutcome(context, path, out) });
       // XState keeps a finished child in `children` (and in every snapshot) until it is stopped.
       enqueue.stopChild(childId(s, item));
       for (const sp of spawns) enqueue.spawnChild(sp.src, { id: sp.id, input: sp.input });

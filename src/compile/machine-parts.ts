@@ -3,8 +3,18 @@
 // lanes. Patterns register their implementations here by name; the config
 // refers to them only by name (inline functions cannot be persisted).
 import type { AnyActorLogic } from "xstate";
+import type { ZodType } from "zod";
+import type { Escalation } from "../dsl/flow.js";
 import { DefinitionError } from "../errors.js";
 import type { Dispatchable } from "./executor.js";
+
+/** A wait the runtime can deliver events to: its event type and payload schema. */
+export interface WaitInfo {
+  readonly event: string;
+  readonly schema?: ZodType;
+  /** The wait's display path. */
+  readonly path: string;
+}
 
 /** setup() implementations keyed by name; typed loosely on purpose: only src/compile sees them. */
 export type ActionImpl = any;
@@ -15,6 +25,10 @@ export class MachineParts {
   readonly guards: Record<string, GuardImpl> = {};
   readonly actors: Record<string, AnyActorLogic> = {};
   readonly dispatchables = new Map<string, Dispatchable>();
+  /** Compensation machines by the name stack records refer to (also registered as actors). */
+  readonly compensations = new Map<string, AnyActorLogic>();
+  /** Waits by state path. */
+  readonly waits = new Map<string, WaitInfo>();
   #lanes = 1;
 
   constructor(readonly rootId: string) {}
@@ -48,6 +62,21 @@ export class MachineParts {
     return name;
   }
 
+  /** Registers a compensation machine under `name` (as an actor too, so it can be spawned and persisted). */
+  undo(name: string, make: () => AnyActorLogic): string {
+    if (!this.compensations.has(name)) {
+      const logic = make();
+      this.compensations.set(name, logic);
+      this.actors[name] = logic;
+    }
+    return name;
+  }
+
+  /** Registers the compensations of a child machine under `${owner}/` (its stack records are renamed the same way). */
+  adoptCompensations(owner: string, child: { info: { compensations: ReadonlyMap<string, AnyActorLogic> } }): void {
+    for (const [name, logic] of child.info.compensations) this.undo(`${owner}/${name}`, () => logic);
+  }
+
   addDispatchable(d: Dispatchable): void {
     if (this.dispatchables.has(d.key)) {
       throw new DefinitionError(`Expected every state path to be unique, got "${d.key}" twice`);
@@ -77,6 +106,8 @@ export interface Scope {
   readonly onError: string;
   /** The retry block whose attempt counter applies inside this flow, if any. */
   readonly attemptKey?: string;
+  /** Escalation of failed steps inside this flow (from the nearest saga or the workflow), if on. */
+  readonly escalation?: Escalation;
 }
 
 export function childScope(scope: Scope, key: string, changes: Partial<Omit<Scope, "parts" | "path" | "display">> = {}): Scope {

@@ -14,7 +14,9 @@ import {
   type StateSchema,
   type StateValue,
 } from "xstate";
+import type { AnyActorLogic } from "xstate";
 import type { RunContext } from "./context.js";
+import type { WaitInfo } from "./machine-parts.js";
 import { dispatch, withdrawAll, type Dispatchable } from "./executor.js";
 
 /** A compiled workflow: an XState v5 machine whose input and output are the workflow's. */
@@ -42,6 +44,10 @@ export interface MachineInfo {
   readonly workflow: string;
   readonly version: string;
   readonly dispatchables: ReadonlyMap<string, Dispatchable>;
+  /** Compensation machines by name, including those of child machines (prefixed with their owner's path). */
+  readonly compensations: ReadonlyMap<string, AnyActorLogic>;
+  /** The waits of this machine by state path. */
+  readonly waits: ReadonlyMap<string, WaitInfo>;
 }
 
 type Impl = ConstructorParameters<typeof StateMachine>[1];

@@ -10,6 +10,8 @@ import { guardWithBreaker } from "./breaker.js";
 import { dispatch, doneEventOf, errorEventOf, withdraw, type Dispatchable } from "./executor.js";
 import type { MachineParts, Scope } from "./machine-parts.js";
 import { compileRetry } from "./retry.js";
+import { compileCompensate } from "./compensate.js";
+import { compileEscalated } from "./escalate.js";
 import { parseWith } from "./schema.js";
 import type { RunServices } from "./services.js";
 import { compileTimeout } from "./timeout.js";
@@ -51,6 +53,12 @@ export function dispatchingState(d: Dispatchable, onDone: object | object[], onE
 }
 
 export function compileStep(node: StepNode, scope: Scope, next: string): object {
+  // Wrappers, outermost first: escalate(compensate(retry(timeout(step)))).
+  if (scope.escalation) return compileEscalated(node, scope.escalation, scope, next, compileStep);
+  if (node.compensate) {
+    const { compensate: undo, ...rest } = node;
+    return compileCompensate({ kind: "compensate", name: node.name, flow: rest, undo }, scope, next);
+  }
   if (node.retry) {
     const { retry: policy, ...rest } = node;
     return compileRetry({ kind: "retry", name: node.name, flow: rest, policy }, scope, next);

@@ -8,7 +8,8 @@
 // so that its parent can tell failure from success.
 import { assign } from "xstate";
 import type { FlowNode, WorkflowNode } from "../dsl/flow.js";
-import { emptyContext, failure, type Failure, type RunContext } from "./context.js";
+import type { CompensationReport } from "../errors.js";
+import { emptyContext, failure, type Failure, type RunContext, type StackRecord } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { MachineParts, type Scope } from "./machine-parts.js";
 import { parseWith } from "./schema.js";
@@ -28,8 +29,11 @@ export interface ChildInput {
   input: unknown;
 }
 
-/** What a child machine ends with. */
-export type ChildOutput = { ok: true; value: unknown } | { ok: false; error: Failure };
+/** What a child machine ends with; the records left on its stack and its compensation report travel with it. */
+export type ChildOutput = ({ ok: true; value: unknown } | { ok: false; error: Failure }) & {
+  stack: StackRecord[];
+  compensation: CompensationReport;
+};
 
 export interface RootConfig {
   config: Record<string, unknown>;
@@ -40,7 +44,14 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   const parts = new MachineParts(wf.name);
   const flow: FlowNode = wf.flow;
   const hasFailed = parts.guard("stepchart.hasFailed", ({ context }) => context.error !== null);
-  const scope: Scope = { parts, path: flow.name, display: flow.name, lane: 0, onError: parts.target(FAILED) };
+  const scope: Scope = {
+    parts,
+    path: flow.name,
+    display: flow.name,
+    lane: 0,
+    onError: parts.target(FAILED),
+    ...(wf.escalation ? { escalation: wf.escalation } : {}),
+  };
   const states: Record<string, object> = {};
 
   if (wf.inputSchema) {
@@ -79,8 +90,10 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   const output =
     mode === "run"
       ? ({ context }: { context: RunContext }) => (context.error === null ? context.v[0] : undefined)
-      : ({ context }: { context: RunContext }): ChildOutput =>
-          context.error === null ? { ok: true, value: context.v[0] } : { ok: false, error: context.error };
+      : ({ context }: { context: RunContext }): ChildOutput => {
+          const { stack, compensation } = context;
+          return context.error === null ? { ok: true, value: context.v[0], stack, compensation } : { ok: false, error: context.error, stack, compensation };
+        };
   const config = { id: wf.name, context, initial: wf.inputSchema ? START : flow.name, states, output };
   return { config, parts };
 }

@@ -19,6 +19,8 @@ export interface StepNode {
   /** Per-attempt time limit (the step option `timeout`). */
   readonly timeoutMs?: number;
   readonly breaker?: BreakerConfig;
+  /** The step option `compensate`, as a flow that receives the step's output. */
+  readonly compensate?: FlowNode;
 }
 
 /** A normalized retry policy: every duration in ms. */
@@ -125,6 +127,57 @@ export interface WorkflowNode {
   readonly version: string;
   readonly inputSchema?: ZodType;
   readonly outputSchema?: ZodType;
+  readonly escalation?: Escalation;
+}
+
+/** What an operator is told when a step is escalated. */
+export interface EscalationInfo {
+  runId: string;
+  /** The path of the step that is parked. */
+  path: string;
+  error: StepchartError;
+}
+
+/** Which failures park the run for an operator, and who is alerted. */
+export interface Escalation {
+  readonly escalates: (error: StepchartError) => boolean;
+  readonly onEscalate?: (info: EscalationInfo) => void | Promise<void>;
+}
+
+export interface CompensateNode {
+  readonly kind: "compensate";
+  readonly name: string;
+  readonly flow: FlowNode;
+  /** Receives the flow's output. */
+  readonly undo: FlowNode;
+}
+
+export interface SagaNode {
+  readonly kind: "saga";
+  readonly name: string;
+  readonly flows: readonly FlowNode[];
+  /** Whether a failure is compensated (the category rules). */
+  readonly compensates: (error: StepchartError) => boolean;
+  /** Runs after a failure (and its compensation); its output becomes the saga's. */
+  readonly recover?: FlowNode;
+  readonly escalation?: Escalation;
+}
+
+export interface WaitNode {
+  readonly kind: "wait";
+  readonly name: string;
+  readonly event: string;
+  readonly timeoutMs?: number;
+  readonly schema?: ZodType;
+  readonly onTimeout?: FlowNode;
+  /** How the output is made from the input and the event's payload; false: the payload alone. */
+  readonly merge: ((input: any, payload: any) => unknown) | false | undefined;
+}
+
+export interface SleepNode {
+  readonly kind: "sleep";
+  readonly name: string;
+  readonly durationMs: number;
 }
 
 export type FlowNode =
@@ -136,7 +189,11 @@ export type FlowNode =
   | RetryNode
   | TimeoutNode
   | ParallelNode
-  | ItemsNode;
+  | ItemsNode
+  | CompensateNode
+  | SagaNode
+  | WaitNode
+  | SleepNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -150,7 +207,22 @@ export type Flow<TInput = any, TOutput = any> = FlowNode & {
 export type InputOf<TFlow> = TFlow extends Flow<infer TInput, any> ? TInput : never;
 export type OutputOf<TFlow> = TFlow extends Flow<any, infer TOutput> ? TOutput : never;
 
-const KINDS = new Set<string>(["step", "sequence", "choose", "route", "workflow", "retry", "timeout", "parallel", "map", "pipeline"]);
+const KINDS = new Set<string>([
+  "step",
+  "sequence",
+  "choose",
+  "route",
+  "workflow",
+  "retry",
+  "timeout",
+  "parallel",
+  "map",
+  "pipeline",
+  "compensate",
+  "saga",
+  "wait",
+  "sleep",
+]);
 
 /** True when `value` was built by one of the builders. */
 export function isFlow(value: unknown): value is FlowNode {
@@ -161,7 +233,7 @@ export function isFlow(value: unknown): value is FlowNode {
 export function assertFlow(value: unknown, where: string): asserts value is FlowNode {
   if (!isFlow(value)) {
     throw new DefinitionError(
-      `Expected ${where} to be a flow (built with step(), sequence(), parallel(), map(), choose(), route(), retry() or workflow()), got ${describe(value)}`,
+      `Expected ${where} to be a flow (built with step(), sequence(), parallel(), map(), choose(), route(), retry(), saga(), waitFor() or workflow()), got ${describe(value)}`,
     );
   }
 }

@@ -6,6 +6,8 @@ import { describe, type BreakerConfig, type Flow, type StepNode, type StepRun } 
 import { assertName } from "./name.js";
 import { assertInteger, assertOptionalFunction } from "./numbers.js";
 import { retryPolicy, type RetryOptions } from "./retry.js";
+import { undoFlow } from "./compensate.js";
+import type { StepContext } from "./step-context.js";
 
 export interface BreakerOptions {
   /** Steps naming the same breaker share it, across every run in the process. */
@@ -35,6 +37,8 @@ export interface StepOptions {
    * @default none
    */
   breaker?: string | BreakerOptions;
+  /** Undoes the step when a later flow of an enclosing saga fails; gets the step's output. @default none */
+  compensate?: Flow | ((output: any, ctx: StepContext) => unknown);
 }
 
 export type Step<TInput, TOutput> = Flow<TInput, TOutput> & StepNode;
@@ -60,6 +64,7 @@ export function step<TInput, TOutput>(name: string, run: StepRun<TInput, TOutput
     ...(options.retry ? { retry: retryPolicy(options.retry, `step "${name}"`) } : {}),
     ...(options.timeout !== undefined ? { timeoutMs: toMs(options.timeout, `the timeout of step "${name}"`) } : {}),
     ...(options.breaker !== undefined ? { breaker: breakerConfig(options.breaker, name) } : {}),
+    ...(options.compensate !== undefined ? { compensate: undoFlow(options.compensate, `step "${name}"`) } : {}),
   } as Step<TInput, Awaited<TOutput>>;
 }
 

@@ -4,8 +4,9 @@ import { DefinitionError } from "../errors.js";
 import { assertFlow, describe, type Flow, type WorkflowNode } from "./flow.js";
 import { assertName } from "./name.js";
 import { assertSchema } from "./step.js";
+import { escalationOf, type EscalationOptions } from "./escalation.js";
 
-export interface WorkflowOptions<TInput, TOutput> {
+export interface WorkflowOptions<TInput, TOutput> extends EscalationOptions {
   /** Validates the run's input before anything runs. @default none */
   input?: ZodType<TInput>;
   /** Validates the run's output before it is reported. @default none */
@@ -34,11 +35,13 @@ export function workflow<TInput, TOutput>(
   if (typeof version !== "string" || version === "") {
     throw new DefinitionError(`Expected the version of workflow "${name}" to be a non-empty string, got ${describe(version)}`);
   }
+  const escalation = escalationOf(options, `workflow "${name}"`);
   return {
     kind: "workflow",
     name,
     flow,
     version,
+    ...(escalation ? { escalation } : {}),
     ...(options.input ? { inputSchema: options.input } : {}),
     ...(options.output ? { outputSchema: options.output } : {}),
   } as Workflow<TInput, TOutput>;

@@ -1,6 +1,6 @@
 // Reads how a finished run ended from its snapshot: its output, or the
 // WorkflowFailed that describes its failure.
-import { stepchartErrorFromJSON, WorkflowFailed, type CompensationReport } from "../errors.js";
+import { stepchartErrorFromJSON, WorkflowFailed } from "../errors.js";
 import type { RunContext } from "../compile/context.js";
 import { FAILED_TAG } from "../compile/workflow.js";
 
@@ -18,7 +18,7 @@ export function outcomeOf<TOutput>(snapshot: FinishedSnapshot, workflow: string)
   if (!snapshot.hasTag(FAILED_TAG)) return { status: "done", output: snapshot.output as TOutput };
   const { error, runId } = snapshot.context;
   const failed = error!;
-  const compensation = (snapshot.context as { compensation?: CompensationReport }).compensation;
+  const { compensation } = snapshot.context;
   return {
     status: "failed",
     error: new WorkflowFailed({
@@ -26,7 +26,7 @@ export function outcomeOf<TOutput>(snapshot: FinishedSnapshot, workflow: string)
       runId,
       step: failed.path,
       cause: stepchartErrorFromJSON(failed.error),
-      ...(compensation ? { compensation } : {}),
+      compensation,
     }),
   };
 }

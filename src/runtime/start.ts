@@ -11,6 +11,7 @@ import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
 import { LogicError, toStepchartError } from "../errors.js";
 import { outcomeOf } from "./outcome.js";
+import { deliver, waitingFor } from "./deliver.js";
 
 export interface RunOptions {
   /** The run's id; it is part of every step's idempotencyKey. @default a random UUID */
@@ -32,8 +33,15 @@ export interface RunHandle<TOutput> {
   readonly runId: string;
   /** The XState actor running the compiled machine. */
   readonly actor: Actor<WorkflowMachine<any, TOutput>>;
-  /** Sends an event to the run (a signal, an approval). Events the run cannot take now are ignored. */
-  send(event: AnyEventObject): void;
+  /**
+   * Sends an event to the run (an approval, an operator's `stepchart.retry`).
+   * Returns false, and logs, when nothing in the run waits for it now (the event
+   * is dropped); throws a ValidationError when its payload does not fit the
+   * wait's schema (the run keeps waiting).
+   */
+  send(event: AnyEventObject): boolean;
+  /** The event types the run waits for now. */
+  waitingFor(): string[];
   /** Resolves with the output, or rejects with WorkflowFailed. */
   readonly result: Promise<TOutput>;
   /** The persisted snapshot (plain JSON) of the run as it is now. */
@@ -86,10 +94,23 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
   result.catch(() => undefined);
   actor.start();
 
+  const log = options.log ?? consoleLog;
   return {
     runId,
     actor,
-    send: (event) => actor.send(event),
+    send: (event) => {
+      const delivery = deliver(actor, event);
+      if (!delivery.delivered) {
+        log({
+          level: "warn",
+          message: `Event ${event.type} ignored: the run is not waiting for it (waiting for: ${delivery.waitingFor.join(", ") || "nothing"})`,
+          runId,
+          path: workflowName,
+        });
+      }
+      return delivery.delivered;
+    },
+    waitingFor: () => waitingFor(actor),
     result,
     snapshot: () => actor.getPersistedSnapshot(),
   };

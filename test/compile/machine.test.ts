@@ -21,6 +21,8 @@ describe("a compiled machine's snapshots", () => {
       deadlines: {},
       collected: {},
       windows: {},
+      stack: [],
+      compensation: { ran: [], failed: [] },
     });
     actor.stop();
   });

@@ -58,7 +58,7 @@ describe("sequence", () => {
 
   it("rejects something that is not a flow, saying which position", () => {
     expect(definitionError(() => sequence("S", [noop, (() => 1) as never])).message).toBe(
-      'Expected flow 2 of sequence "S" to be a flow (built with step(), sequence(), parallel(), map(), choose(), route(), retry() or workflow()), got a function',
+      'Expected flow 2 of sequence "S" to be a flow (built with step(), sequence(), parallel(), map(), choose(), route(), retry(), saga(), waitFor() or workflow()), got a function',
     );
   });
 });

@@ -1,0 +1,65 @@
+// A workflow used inside another -> an atomic state invoking the child's
+// machine (compiled once, registered by name, so it persists). Its output is
+// the step's output; its failure is the step's failure with its own path; the
+// records it left on its stack join the parent's (renamed under this state's
+// path, whose compensations the parent registers), and its compensation
+// report joins the parent's.
+import { assign } from "xstate";
+import type { WorkflowNode } from "../dsl/flow.js";
+import { LogicError, toStepchartError } from "../errors.js";
+import { compileChild } from "./compile.js";
+import { failure, fullPath, withLane, type RunContext } from "./context.js";
+import type { Scope } from "./machine-parts.js";
+import type { ChildInput, ChildOutput } from "./workflow.js";
+
+/** The stack records and compensation report a child hands back, merged into `context`. */
+export function adoptChildOutcome(context: RunContext, owner: string, out: ChildOutput): Pick<RunContext, "stack" | "compensation"> {
+  const records = out.stack.map((r) => ({ ...r, undo: `${owner}/${r.undo}` }));
+  return {
+    stack: records.length > 0 ? [...context.stack, ...records] : context.stack,
+    compensation:
+      out.compensation.ran.length + out.compensation.failed.length > 0
+        ? { ran: [...context.compensation.ran, ...out.compensation.ran], failed: [...context.compensation.failed, ...out.compensation.failed] }
+        : context.compensation,
+  };
+}
+
+export function compileChildWorkflow(node: WorkflowNode, scope: Scope, next: string) {
+  const { parts, path, display, lane } = scope;
+  const child = compileChild(node);
+  const src = parts.actor(`stepchart.workflow ${path}`, () => child);
+  parts.adoptCompensations(path, child);
+
+  const returned = parts.action(`stepchart.child.returned ${path}`, () =>
+    assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => {
+      const out = event.output as ChildOutput;
+      const adopted = adoptChildOutcome(context, path, out);
+      return out.ok ? { ...adopted, v: withLane(context.v, lane, out.value) } : { ...adopted, error: out.error };
+    }),
+  );
+  const crashed = parts.action(`stepchart.child.crashed ${path}`, () =>
+    assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => ({
+      error: failure(
+        context,
+        display,
+        new LogicError(`Child workflow "${node.name}" at "${fullPath(context, display)}" stopped with an internal error`, {
+          code: "internal_error",
+          cause: toStepchartError(event.error),
+        }),
+      ),
+    })),
+  );
+  const succeeded = parts.guard(`${display}: child succeeded`, ({ event }) => (event.output as ChildOutput).ok);
+  return {
+    invoke: {
+      src,
+      input: ({ context }: { context: RunContext }): ChildInput => ({ runId: context.runId, prefix: fullPath(context, display), input: context.v[lane] }),
+      onDone: [
+        { guard: succeeded, target: next, actions: returned },
+        { target: scope.onError, actions: returned, description: "child failed" },
+      ],
+      onError: { target: scope.onError, actions: crashed },
+    },
+    meta: { stepchart: { child: node.name } },
+  };
+}
