@@ -1,4 +1,4 @@
-import { createActor } from "xstate";
+import { createActor, SimulatedClock } from "xstate";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compile, sequence, sleep, start, step, ValidationError, waitFor, WaitTimeoutError, workflow, type LogEntry } from "../../src/index.js";
@@ -107,6 +107,17 @@ describe("waitFor", () => {
 });
 
 describe("sleep", () => {
+  it("sleeps on XState's SimulatedClock too", async () => {
+    const clock = new SimulatedClock();
+    const handle = start(sequence("S", [sleep("Nap", "2h"), step("wake", () => clock.now())]), null, { clock, log: () => undefined });
+    await flush();
+    clock.increment(2 * 3_600_000 - 1);
+    await flush();
+    expect(handle.actor.getSnapshot().status).toBe("active");
+    clock.increment(1);
+    expect(await handle.result).toBe(7_200_000);
+  });
+
   it("sleeps exactly its duration on the run's clock and passes its input on", async () => {
     const clock = new TestClock();
     const at: number[] = [];
