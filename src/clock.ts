@@ -1,6 +1,7 @@
-// The time and randomness ports. Nothing outside these ports reads Date.now(),
-// setTimeout or Math.random: the runtime passes a Clock to XState through
-// `createActor(machine, { clock })`, and tests pass a SimulatedClock.
+// The time port. Nothing outside it reads Date.now() or setTimeout: the runtime
+// passes a Clock to XState through `createActor(machine, { clock })`, and tests
+// pass a simulated one. (There is no random port: backoff jitter is a hash of
+// the run, the path and the attempt, so it is the same after a restore.)
 // Imports nothing of ours; used by the compiler's timers and by the runtime.
 
 /** Time as stepchart sees it. XState's `SimulatedClock` satisfies it. */
@@ -11,18 +12,12 @@ export interface Clock {
   clearTimeout(id: unknown): void;
 }
 
-/** A source of numbers in [0, 1), for jitter. */
-export type Random = () => number;
-
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, timeoutMs) => setTimeout(fn, timeoutMs),
   clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
 };
-
-/** The real random source. */
-export const systemRandom: Random = () => Math.random();
 
 /** True when `value` can serve as a Clock (it has `now`, `setTimeout`, `clearTimeout`). */
 export function isClock(value: unknown): value is Clock {

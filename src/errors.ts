@@ -300,6 +300,35 @@ export class WaitTimeoutError extends LogicError {
   }
 }
 
+/**
+ * A run was cancelled (engine.cancel or handle.cancel): its completed
+ * compensable steps were compensated. `result()` of a cancelled run rejects with it.
+ * @example
+ * await engine.cancel(runId); await engine.result(runId).catch((e) => e.code); // "run_cancelled"
+ */
+export class RunCancelledError extends LogicError {
+  override readonly name: string = "RunCancelledError";
+  constructor(message: string, options?: StepchartErrorOptions) {
+    super(message, { code: "run_cancelled", ...options });
+  }
+}
+
+/**
+ * A run cannot continue under the workflow definitions the engine has: a
+ * state it is in no longer exists (or means something else). `missing` names them.
+ * @example
+ * createEngine({ workflows: [ingestionV1, ingestionV2] }); // keep the old version registered
+ */
+export class IncompatibleVersionError extends LogicError {
+  override readonly name: string = "IncompatibleVersionError";
+  constructor(message: string, options?: StepchartErrorOptions & { missing?: string[] }) {
+    super(message, { code: "incompatible_version", ...options, details: { ...options?.details, missing: options?.missing ?? (options?.details?.missing as string[]) ?? [] } });
+  }
+  get missing(): string[] {
+    return this.details.missing as string[];
+  }
+}
+
 export interface WorkflowFailedFields {
   workflow: string;
   runId: string;
@@ -430,6 +459,8 @@ const FACTORIES: Record<string, ErrorFactory> = {
   InvalidRouteError: (j, o) => new InvalidRouteError(j.message, o),
   DefinitionError: (j, o) => new DefinitionError(j.message, o),
   WaitTimeoutError: (j, o) => new WaitTimeoutError(j.message, o),
+  RunCancelledError: (j, o) => new RunCancelledError(j.message, o),
+  IncompatibleVersionError: (j, o) => new IncompatibleVersionError(j.message, o),
   ParallelExecutionFailed: (j, o) => {
     const d = j.details ?? {};
     const errors = ((d.errors ?? []) as { branch: string; path: string; error: SerializedError }[]).map((e) => ({

@@ -15,6 +15,8 @@ export {
   ParallelExecutionFailed,
   MaxRetriesExceededError,
   WaitTimeoutError,
+  RunCancelledError,
+  IncompatibleVersionError,
   isStepchartError,
   toStepchartError,
   errorToJSON,
@@ -23,7 +25,7 @@ export {
 } from "./errors.js";
 export type { ErrorCategory, ValidationIssue, CompensationReport, SerializedError, StepchartErrorOptions, BranchError } from "./errors.js";
 
-export type { Clock, Random } from "./clock.js";
+export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 
 export type { Flow, InputOf, OutputOf, StepRun, RouteChooser } from "./dsl/flow.js";

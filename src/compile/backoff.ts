@@ -16,3 +16,17 @@ export function backoffDelay(retry: number, policy: Pick<RetryPolicy, "initialDe
   const r = random();
   return Math.floor(capped * (r >= 0 && r < 1 ? r : 0));
 }
+
+/**
+ * A number in [0, 1) from a string (FNV-1a, https://en.wikipedia.org/wiki/Fowler–Noll–Vo_hash_function):
+ * jitter drawn from the run id, the retry's path and the attempt is the same
+ * every time the decision is recomputed, so nothing random lives outside the snapshot.
+ */
+export function hashFraction(seed: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) {
+    hash ^= seed.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) / 2 ** 32;
+}

@@ -161,8 +161,11 @@ export function dispatch(d: Dispatchable, context: RunContext, self: AnyActorRef
   const services = servicesOf(self);
   const ctx = new StepContextImpl(context.runId, path, attemptOf(context, d), flight, services);
   const input = context.v[d.lane];
-  // Start on a microtask: user code never runs inside XState's transition.
-  queueMicrotask(() => flight.run(input, ctx, services));
+  // Start on a microtask: user code never runs inside XState's transition;
+  // with a durable engine, only once the state that dispatched it is committed.
+  const gate = services.beforeStep?.();
+  if (gate) gate.then(() => flight.run(input, ctx, services), (thrown: unknown) => flight.fail(thrown));
+  else queueMicrotask(() => flight.run(input, ctx, services));
 }
 
 /** Withdraws the call dispatched for `key`, if it is still running. */

@@ -18,6 +18,7 @@ import type { AnyActorLogic } from "xstate";
 import type { RunContext } from "./context.js";
 import type { WaitInfo } from "./machine-parts.js";
 import { dispatch, withdrawAll, type Dispatchable } from "./executor.js";
+import { servicesOf } from "./services.js";
 
 /** A compiled workflow: an XState v5 machine whose input and output are the workflow's. */
 export type WorkflowMachine<TInput = any, TOutput = any> = StateMachine<
@@ -83,6 +84,7 @@ export class CompiledMachine extends StateMachine<any, any, any, any, any, any, 
 
   override transition(snapshot: any, event: any, actorScope: any): any {
     if (event.type === "xstate.stop") withdrawAll(actorScope.self);
+    else servicesOf(actorScope.self).onTransition?.(actorScope.self);
     return super.transition(snapshot, event, actorScope);
   }
 

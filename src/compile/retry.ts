@@ -7,7 +7,7 @@
 import { assign } from "xstate";
 import type { RetryNode } from "../dsl/flow.js";
 import { MaxRetriesExceededError, ResourceError, stepchartErrorFromJSON, toStepchartError, type StepchartError } from "../errors.js";
-import { backoffDelay } from "./backoff.js";
+import { backoffDelay, hashFraction } from "./backoff.js";
 import { failure, withKey, withLane, type RunContext, fullPath } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
@@ -50,8 +50,9 @@ export function compileRetry(node: RetryNode, scope: Scope, next: string) {
         const exhausted = new MaxRetriesExceededError(`"${fullPath(context, display)}"`, attempts, error);
         return { sel: withKey(context.sel, path, GIVE_UP), error: { path: last.path, error: exhausted.toJSON() } };
       }
-      const { clock, random } = servicesOf(self);
-      const delayMs = Math.max(backoffDelay(attempts, policy, random), requestedWaitMs(error));
+      const { clock } = servicesOf(self);
+      const jitter = () => hashFraction(`${context.runId}:${fullPath(context, display)}:${attempts}`);
+      const delayMs = Math.max(backoffDelay(attempts, policy, jitter), requestedWaitMs(error));
       return { sel: withKey(context.sel, path, RETRY), deadlines: withKey(context.deadlines, path, clock.now() + delayMs) };
     }),
   );

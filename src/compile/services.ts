@@ -3,7 +3,7 @@
 // a machine started with plain `createActor` gets the defaults (XState's clock
 // when it can tell the time, the system clock otherwise).
 import type { AnyActorRef } from "xstate";
-import { isClock, systemClock, systemRandom, type Clock, type Random } from "../clock.js";
+import { isClock, systemClock, type Clock } from "../clock.js";
 import { processBreakers, type BreakerRegistry } from "./breaker.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -18,10 +18,13 @@ export interface LogEntry {
 
 export interface RunServices {
   clock: Clock;
-  random: Random;
   log: (entry: LogEntry) => void;
   /** Circuit breakers by name; shared by every run of the process unless a run is given its own. */
   breakers: BreakerRegistry;
+  /** Called before every transition of every machine of the run (the durable engine marks the run dirty). */
+  onTransition?: (self: AnyActorRef) => void;
+  /** A step starts once this resolves (the durable engine: once the state that dispatched it is committed). */
+  beforeStep?: () => Promise<void> | undefined;
 }
 
 type ActorSystem = AnyActorRef["system"];
@@ -57,7 +60,6 @@ function defaultServices(system: ActorSystem): RunServices {
   const xstateClock = (system as { _clock?: unknown })._clock;
   return {
     clock: isClock(xstateClock) ? xstateClock : systemClock,
-    random: systemRandom,
     log: consoleLog,
     breakers: processBreakers,
   };

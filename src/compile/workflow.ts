@@ -11,6 +11,7 @@ import type { FlowNode, WorkflowNode } from "../dsl/flow.js";
 import type { CompensationReport } from "../errors.js";
 import { emptyContext, failure, type Failure, type RunContext, type StackRecord } from "./context.js";
 import { compileFlow } from "./flow.js";
+import { compensatingState } from "./compensating.js";
 import { MachineParts, type Scope } from "./machine-parts.js";
 import { parseWith } from "./schema.js";
 
@@ -19,6 +20,13 @@ export const OUTPUT = "$output";
 export const SUCCEEDED = "$done";
 export const FAILED = "$failed";
 export const FAILED_TAG = "stepchart.failed";
+export const CANCELLING = "$cancelling";
+export const CANCELLED = "$cancelled";
+export const CANCELLED_TAG = "stepchart.cancelled";
+/** The event that cancels a run: compensate every completed compensable step, then end as cancelled. */
+export const CANCEL_EVENT = "stepchart.cancel";
+/** The owner key of the run-level compensation (cancel). */
+export const RUN_OWNER = "$run";
 
 export type RootMode = "run" | "child";
 
@@ -57,7 +65,9 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   if (wf.inputSchema) {
     states[START] = { always: [{ guard: hasFailed, target: FAILED, description: "input is invalid" }, { target: flow.name }] };
   }
-  states[flow.name] = compileFlow(flow, scope, wf.outputSchema ? OUTPUT : SUCCEEDED);
+  const flowState = compileFlow(flow, scope, wf.outputSchema ? OUTPUT : SUCCEEDED) as { on?: Record<string, unknown> };
+  // Cancelling leaves the flow (withdrawing every running step) and compensates everything done so far.
+  states[flow.name] = { ...flowState, on: { ...flowState.on, [CANCEL_EVENT]: { target: `#${wf.name}.${CANCELLING}`, description: "cancel" } } };
   if (wf.outputSchema) {
     const schema = wf.outputSchema;
     const checkOutput = parts.action("stepchart.checkOutput", () =>
@@ -71,8 +81,10 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
     );
     states[OUTPUT] = { entry: checkOutput, always: [{ guard: hasFailed, target: FAILED, description: "output is invalid" }, { target: SUCCEEDED }] };
   }
+  states[CANCELLING] = compensatingState(parts, RUN_OWNER, "run", CANCELLED);
   states[SUCCEEDED] = { type: "final" };
   states[FAILED] = { type: "final", tags: [FAILED_TAG] };
+  states[CANCELLED] = { type: "final", tags: [CANCELLED_TAG] };
 
   const laneCount = () => parts.laneCount;
   const context = ({ input, self }: { input: unknown; self: { id: string } }): RunContext => {

@@ -2,7 +2,7 @@
 // clock, randomness and log sink for a run and hands them to the machine.
 import { randomUUID } from "node:crypto";
 import { createActor, type Actor, type AnyEventObject, type InspectionEvent, type Observer } from "xstate";
-import { systemClock, systemRandom, type Clock, type Random } from "../clock.js";
+import { systemClock, type Clock } from "../clock.js";
 import { compile } from "../compile/compile.js";
 import type { WorkflowMachine } from "../compile/machine.js";
 import { consoleLog, provideServices, type LogEntry } from "../compile/services.js";
@@ -11,6 +11,7 @@ import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
 import { LogicError, toStepchartError } from "../errors.js";
 import { outcomeOf } from "./outcome.js";
+import { CANCEL_EVENT } from "../compile/workflow.js";
 import { deliver, waitingFor } from "./deliver.js";
 
 export interface RunOptions {
@@ -18,8 +19,6 @@ export interface RunOptions {
   runId?: string;
   /** Where time comes from; pass XState's SimulatedClock in tests. @default the system clock */
   clock?: Clock;
-  /** Random numbers in [0, 1), for backoff jitter. @default Math.random */
-  random?: Random;
   /** Receives every XState inspection event (for `@statelyai/inspect`). @default none */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Receives what steps write with `ctx.log`. @default the console */
@@ -42,6 +41,8 @@ export interface RunHandle<TOutput> {
   send(event: AnyEventObject): boolean;
   /** The event types the run waits for now. */
   waitingFor(): string[];
+  /** Cancels the run: its completed compensable steps are compensated, then `result` rejects with RunCancelledError. */
+  cancel(): void;
   /** Resolves with the output, or rejects with WorkflowFailed. */
   readonly result: Promise<TOutput>;
   /** The persisted snapshot (plain JSON) of the run as it is now. */
@@ -68,7 +69,6 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
   });
   provideServices(actor.system, {
     clock,
-    random: options.random ?? systemRandom,
     log: options.log ?? consoleLog,
     ...(options.breakers ? { breakers: options.breakers } : {}),
   });
@@ -111,6 +111,7 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
       return delivery.delivered;
     },
     waitingFor: () => waitingFor(actor),
+    cancel: () => actor.send({ type: CANCEL_EVENT }),
     result,
     snapshot: () => actor.getPersistedSnapshot(),
   };

@@ -6,12 +6,14 @@ import { compile, run, sequence, step, ValidationError, workflow } from "../../s
 const Doc = z.object({ id: z.string(), pages: z.number().int().positive() });
 
 describe("the root of a compiled workflow", () => {
-  it("has the flow, then the final states $done and $failed", () => {
+  it("has the flow, the run's compensation for cancelling, then the final states $done, $failed and $cancelled", () => {
     const config = compile(workflow("W", step("only", (x: number) => x))).config as any;
     expect(config.id).toBe("W");
     expect(config.initial).toBe("only");
-    expect(Object.keys(config.states)).toEqual(["only", "$done", "$failed"]);
+    expect(Object.keys(config.states)).toEqual(["only", "$cancelling", "$done", "$failed", "$cancelled"]);
     expect(config.states.$failed).toEqual({ type: "final", tags: ["stepchart.failed"] });
+    expect(config.states.$cancelled).toEqual({ type: "final", tags: ["stepchart.cancelled"] });
+    expect(config.states.only.on["stepchart.cancel"]).toEqual({ target: "#W.$cancelling", description: "cancel" });
   });
 
   it("checks the input first in $start when the workflow has an input schema", () => {
