@@ -1,12 +1,22 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DefinitionError,
+  InvalidRouteError,
   llmRouter,
   LogicError,
+  ResourceError,
+  route,
+  run,
+  step,
+  workflow,
+  WorkflowFailed,
   type LlmClient,
   type LlmCompletionOptions,
   type StepContext,
 } from "../../src/index.js";
+import { openAICompatible } from "../../steps/llm/openai-compatible.js";
+import { chatCompletions, type ChatRequest } from "../support/chat-completions.js";
+import { json, startServer, type LocalServer } from "../support/http-server.js";
 
 /** A model that gives canned answers and records what it was asked. */
 function cannedModel(answer: string) {
@@ -129,5 +139,64 @@ describe("llmRouter definitions", () => {
 
   it("refuses maxTokens below 1", () => {
     expect(() => llmRouter(cannedModel("x").llm, { maxTokens: 0 })).toThrow("Expected `maxTokens` of llmRouter to be an integer >= 1, got number 0");
+  });
+});
+
+describe("route with llmRouter and an OpenAI-compatible server, end to end", () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  type Ticket = { id: string; text: string };
+  const billing = step("billing", (t: Ticket) => `billing handles ${t.id}`);
+  const support = step("support", (t: Ticket) => `support handles ${t.id}`);
+  const triage = (fallback?: "support") =>
+    workflow(
+      "Helpdesk",
+      route("Triage", {
+        routes: { billing, support },
+        choose: llmRouter<Ticket>(openAICompatible({ baseUrl: `${server.url}/v1`, model: "llama3.2", apiKey: "sk-test" }), {
+          prompt: (t) => `Which team should answer this ticket?\n${t.text}`,
+          temperature: 0,
+        }),
+        ...(fallback ? { fallback } : {}),
+      }),
+    );
+  const quiet = { log: () => undefined };
+
+  it("runs the route the model names, having listed the routes in its prompt", async () => {
+    const seen: ChatRequest[] = [];
+    server.answer(chatCompletions({ apiKey: "sk-test", reply: (r) => (seen.push(r), "Billing.") }));
+    expect(await run(triage(), { id: "T-1", text: "I was charged twice" }, quiet)).toBe("billing handles T-1");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.temperature).toBe(0);
+    expect(seen[0]!.messages[0]!.content).toBe(
+      "Which team should answer this ticket?\nI was charged twice\n\nRoutes: billing, support\nAnswer with exactly one route name from this list and nothing else.",
+    );
+  });
+
+  it("takes the fallback when the model names no route", async () => {
+    server.answer(chatCompletions({ apiKey: "sk-test", reply: () => "sales" }));
+    expect(await run(triage("support"), { id: "T-2", text: "Do you sell gift cards?" }, quiet)).toBe("support handles T-2");
+  });
+
+  it("fails with InvalidRouteError quoting the model's answer when there is no fallback", async () => {
+    server.answer(chatCompletions({ apiKey: "sk-test", reply: () => "I am not sure." }));
+    const error = await rejectionOf<WorkflowFailed>(run(triage(), { id: "T-3", text: "hello" }, quiet));
+    expect(error).toBeInstanceOf(WorkflowFailed);
+    expect(error.step).toBe("Triage");
+    expect(error.cause).toBeInstanceOf(InvalidRouteError);
+    expect(error.cause.message).toBe(
+      'Route "Triage" chose "I am not sure.", which is not one of "billing", "support"; return one of them or set `fallback`',
+    );
+  });
+
+  it("fails at the route with the model server's ResourceError when it is rate limited", async () => {
+    server.answer((_req, res) => json(res, 429, { error: { message: "Rate limit reached" } }, { "retry-after": "1" }));
+    const error = await rejectionOf<WorkflowFailed>(run(triage("support"), { id: "T-4", text: "hello" }, quiet));
+    expect([error.step, error.category, error.cause.code]).toEqual(["Triage", "resource", "http_429"]);
+    expect(error.cause).toBeInstanceOf(ResourceError);
   });
 });
