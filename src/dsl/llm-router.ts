@@ -9,11 +9,11 @@ import { assertInteger, assertNumber } from "./numbers.js";
 
 /** What one completion may be told besides the prompt. */
 export interface LlmCompletionOptions {
-  /** Cancels the request (a route passes its step context's signal). */
+  /** Cancels the request (a route passes its step context's signal). @default none */
   signal?: AbortSignal;
-  /** The most tokens the answer may use. */
+  /** The most tokens the answer may use. @default none: the server's default */
   maxTokens?: number;
-  /** Sampling temperature; 0 asks for the most likely answer every time. */
+  /** Sampling temperature; 0 asks for the most likely answer every time. @default none: the server's default */
   temperature?: number;
 }
 
