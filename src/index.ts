@@ -38,6 +38,8 @@ export { choose } from "./dsl/choose.js";
 export type { Case } from "./dsl/choose.js";
 export { route } from "./dsl/route.js";
 export type { RouteOptions } from "./dsl/route.js";
+export { llmRouter } from "./dsl/llm-router.js";
+export type { LlmClient, LlmCompletionOptions, LlmRouterOptions } from "./dsl/llm-router.js";
 export { parallel } from "./dsl/parallel.js";
 export type { ParallelOptions } from "./dsl/parallel.js";
 export { map } from "./dsl/map.js";
