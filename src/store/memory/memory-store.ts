@@ -1,0 +1,118 @@
+// A store in memory, for tests and throwaway runs: the same contract as the
+// database stores (records copied in and out, batches all or nothing), gone
+// with the process.
+import type { Batch, JournalEntry, LoadedRun, RunFilter, RunRecord, SignalRecord, SnapshotRecord, Store } from "../store.js";
+import { FINAL_STATUSES } from "../store.js";
+
+export class MemoryStore implements Store {
+  readonly #runs = new Map<string, RunRecord>();
+  readonly #snapshots = new Map<string, SnapshotRecord>();
+  readonly #journal = new Map<string, JournalEntry[]>();
+  readonly #signals: (SignalRecord & { delivered: boolean })[] = [];
+  #nextSignal = 1;
+
+  async migrate(): Promise<void> {}
+
+  async createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }> {
+    const existing = this.#runs.get(run.runId);
+    if (existing) return { created: false, run: { ...existing } };
+    this.#runs.set(run.runId, { ...run });
+    this.#snapshots.set(run.runId, { ...snapshot });
+    return { created: true, run: { ...run } };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const run = this.#runs.get(runId);
+    return run && { ...run };
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunRecord[]> {
+    const statuses = filter.status === undefined ? undefined : Array.isArray(filter.status) ? filter.status : [filter.status];
+    return [...this.#runs.values()]
+      .filter((r) => (!statuses || statuses.includes(r.status)) && (filter.workflow === undefined || r.workflow === filter.workflow))
+      .sort((a, b) => a.createdAt - b.createdAt || a.runId.localeCompare(b.runId))
+      .slice(0, filter.limit ?? 100)
+      .map((r) => ({ ...r }));
+  }
+
+  async loadRun(runId: string): Promise<LoadedRun | undefined> {
+    const run = this.#runs.get(runId);
+    if (!run) return undefined;
+    const snapshot = this.#snapshots.get(runId);
+    const after = snapshot?.seq ?? 0;
+    return {
+      run: { ...run },
+      snapshot: snapshot && { ...snapshot },
+      journal: (this.#journal.get(runId) ?? []).filter((e) => e.seq > after).map((e) => ({ ...e })),
+    };
+  }
+
+  async journal(runId: string): Promise<JournalEntry[]> {
+    return (this.#journal.get(runId) ?? []).map((e) => ({ ...e }));
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    for (const entry of batch.journal) {
+      const entries = this.#journal.get(entry.runId) ?? [];
+      if (entries.some((e) => e.seq === entry.seq)) throw new Error(`Journal entry ${entry.runId}#${entry.seq} exists already`);
+    }
+    for (const entry of batch.journal) {
+      const entries = this.#journal.get(entry.runId) ?? [];
+      entries.push({ ...entry });
+      this.#journal.set(entry.runId, entries);
+    }
+    for (const snapshot of batch.snapshots) this.#snapshots.set(snapshot.runId, { ...snapshot });
+    for (const update of batch.runs) {
+      const run = this.#runs.get(update.runId);
+      if (run) this.#runs.set(update.runId, { ...run, ...update });
+    }
+    for (const id of batch.delivered) {
+      const signal = this.#signals.find((s) => s.id === id);
+      if (signal) signal.delivered = true;
+    }
+  }
+
+  async addSignal(runId: string, event: string, at: number): Promise<SignalRecord> {
+    const signal = { id: this.#nextSignal++, runId, event, createdAt: at, delivered: false };
+    this.#signals.push(signal);
+    const { delivered: _delivered, ...record } = signal;
+    return record;
+  }
+
+  async pendingSignals(runId?: string): Promise<SignalRecord[]> {
+    return this.#signals
+      .filter((s) => !s.delivered && (runId === undefined || s.runId === runId))
+      .map(({ delivered: _delivered, ...record }) => record);
+  }
+
+  async unfinishedRuns(): Promise<string[]> {
+    return (await this.listRuns({ limit: Number.MAX_SAFE_INTEGER })).filter((r) => !FINAL_STATUSES.includes(r.status)).map((r) => r.runId);
+  }
+
+  async dueRuns(now: number, limit: number): Promise<string[]> {
+    return [...this.#runs.values()]
+      .filter((r) => r.wakeAt !== null && r.wakeAt <= now && !FINAL_STATUSES.includes(r.status))
+      .sort((a, b) => a.wakeAt! - b.wakeAt!)
+      .slice(0, limit)
+      .map((r) => r.runId);
+  }
+
+  async nextWakeAt(after: number): Promise<number | null> {
+    let next: number | null = null;
+    for (const r of this.#runs.values()) {
+      if (r.wakeAt !== null && r.wakeAt > after && !FINAL_STATUSES.includes(r.status) && (next === null || r.wakeAt < next)) next = r.wakeAt;
+    }
+    return next;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * A store in memory, for tests.
+ * @example
+ * const engine = createEngine({ workflows: [wf], store: memoryStore() });
+ */
+export function memoryStore(): MemoryStore {
+  return new MemoryStore();
+}

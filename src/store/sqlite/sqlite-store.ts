@@ -1,0 +1,187 @@
+// The embedded store: SQLite through better-sqlite3 (synchronous, so every
+// method resolves at once). One transaction per batch; with WAL and
+// synchronous=NORMAL a commit survives a process crash.
+import type { Batch, JournalEntry, LoadedRun, RunFilter, RunRecord, SignalRecord, SnapshotRecord, Store } from "../store.js";
+import { FINAL_STATUSES } from "../store.js";
+import { migrate, openDatabase, type SqliteDatabase, type SqliteOptions } from "./database.js";
+
+interface RunRow {
+  run_id: string;
+  workflow: string;
+  version: string;
+  hash: string;
+  status: RunRecord["status"];
+  input: string;
+  output: string | null;
+  error: string | null;
+  waiting_for: string;
+  wake_at: number | null;
+  seq: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    runId: row.run_id,
+    workflow: row.workflow,
+    version: row.version,
+    hash: row.hash,
+    status: row.status,
+    input: row.input,
+    output: row.output,
+    error: row.error,
+    waitingFor: row.waiting_for,
+    wakeAt: row.wake_at,
+    seq: row.seq,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const FINAL_LIST = FINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+
+export class SqliteStore implements Store {
+  readonly #db: SqliteDatabase;
+  readonly #statements;
+
+  constructor(
+    readonly path: string,
+    options: SqliteOptions = {},
+  ) {
+    this.#db = openDatabase(path, options);
+    migrate(this.#db);
+    const db = this.#db;
+    this.#statements = {
+      insertRun: db.prepare(
+        `INSERT OR IGNORE INTO runs (run_id, workflow, version, hash, status, input, output, error, waiting_for, wake_at, seq, created_at, updated_at)
+         VALUES (@runId, @workflow, @version, @hash, @status, @input, @output, @error, @waitingFor, @wakeAt, @seq, @createdAt, @updatedAt)`,
+      ),
+      getRun: db.prepare("SELECT * FROM runs WHERE run_id = ?"),
+      updateRun: db.prepare(
+        `UPDATE runs SET status = @status, output = @output, error = @error, waiting_for = @waitingFor, wake_at = @wakeAt, seq = @seq, updated_at = @updatedAt
+         WHERE run_id = @runId`,
+      ),
+      upsertSnapshot: db.prepare(
+        "INSERT INTO snapshots (run_id, seq, data) VALUES (@runId, @seq, @data) ON CONFLICT (run_id) DO UPDATE SET seq = excluded.seq, data = excluded.data",
+      ),
+      getSnapshot: db.prepare("SELECT run_id AS runId, seq, data FROM snapshots WHERE run_id = ?"),
+      appendJournal: db.prepare("INSERT INTO journal (run_id, seq, at, ops) VALUES (?, ?, ?, ?)"),
+      journalAfter: db.prepare("SELECT run_id AS runId, seq, at, ops FROM journal WHERE run_id = ? AND seq > ? ORDER BY seq"),
+      addSignal: db.prepare("INSERT INTO signals (run_id, event, created_at) VALUES (?, ?, ?)"),
+      pendingAll: db.prepare("SELECT id, run_id AS runId, event, created_at AS createdAt FROM signals WHERE delivered = 0 ORDER BY id"),
+      pendingFor: db.prepare("SELECT id, run_id AS runId, event, created_at AS createdAt FROM signals WHERE delivered = 0 AND run_id = ? ORDER BY id"),
+      delivered: db.prepare("UPDATE signals SET delivered = 1 WHERE id = ?"),
+      unfinished: db.prepare(`SELECT run_id FROM runs WHERE status NOT IN (${FINAL_LIST}) ORDER BY created_at, run_id`),
+      due: db.prepare(`SELECT run_id FROM runs WHERE wake_at IS NOT NULL AND wake_at <= ? AND status NOT IN (${FINAL_LIST}) ORDER BY wake_at LIMIT ?`),
+      nextWake: db.prepare(`SELECT MIN(wake_at) AS at FROM runs WHERE wake_at > ? AND status NOT IN (${FINAL_LIST})`),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.#db);
+  }
+
+  async createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }> {
+    const created = this.#db.transaction(() => {
+      const inserted = this.#statements.insertRun.run(run).changes === 1;
+      if (inserted) this.#statements.upsertSnapshot.run(snapshot);
+      return inserted;
+    })();
+    return { created, run: created ? run : toRecord(this.#statements.getRun.get(run.runId) as RunRow) };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const row = this.#statements.getRun.get(runId) as RunRow | undefined;
+    return row && toRecord(row);
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status !== undefined) {
+      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
+      where.push(`status IN (${statuses.map(() => "?").join(", ")})`);
+      params.push(...statuses);
+    }
+    if (filter.workflow !== undefined) {
+      where.push("workflow = ?");
+      params.push(filter.workflow);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, run_id LIMIT ?`;
+    return (this.#db.prepare(sql).all(...params, filter.limit ?? 100) as RunRow[]).map(toRecord);
+  }
+
+  async loadRun(runId: string): Promise<LoadedRun | undefined> {
+    return this.#db.transaction(() => {
+      const row = this.#statements.getRun.get(runId) as RunRow | undefined;
+      if (!row) return undefined;
+      const snapshot = this.#statements.getSnapshot.get(runId) as SnapshotRecord | undefined;
+      const journal = this.#statements.journalAfter.all(runId, snapshot?.seq ?? 0) as JournalEntry[];
+      return { run: toRecord(row), snapshot, journal };
+    })();
+  }
+
+  async journal(runId: string): Promise<JournalEntry[]> {
+    return this.#statements.journalAfter.all(runId, -1) as JournalEntry[];
+  }
+
+  async commit(batch: Batch): Promise<void> {
+    const writes = batch.journal.length + batch.snapshots.length + batch.runs.length + batch.delivered.length;
+    if (writes === 1 && batch.journal.length === 1) {
+      // One statement commits atomically on its own: spare BEGIN and COMMIT (the common case of one step).
+      const e = batch.journal[0]!;
+      this.#statements.appendJournal.run(e.runId, e.seq, e.at, e.ops);
+      return;
+    }
+    this.#db.transaction(() => {
+      for (const e of batch.journal) this.#statements.appendJournal.run(e.runId, e.seq, e.at, e.ops);
+      for (const snapshot of batch.snapshots) this.#statements.upsertSnapshot.run(snapshot);
+      for (const run of batch.runs) this.#statements.updateRun.run(run);
+      for (const id of batch.delivered) this.#statements.delivered.run(id);
+    })();
+  }
+
+  async addSignal(runId: string, event: string, at: number): Promise<SignalRecord> {
+    const info = this.#statements.addSignal.run(runId, event, at);
+    return { id: Number(info.lastInsertRowid), runId, event, createdAt: at };
+  }
+
+  async pendingSignals(runId?: string): Promise<SignalRecord[]> {
+    return (runId === undefined ? this.#statements.pendingAll.all() : this.#statements.pendingFor.all(runId)) as SignalRecord[];
+  }
+
+  async unfinishedRuns(): Promise<string[]> {
+    return (this.#statements.unfinished.all() as { run_id: string }[]).map((r) => r.run_id);
+  }
+
+  async dueRuns(now: number, limit: number): Promise<string[]> {
+    return (this.#statements.due.all(now, limit) as { run_id: string }[]).map((r) => r.run_id);
+  }
+
+  async nextWakeAt(after: number): Promise<number | null> {
+    return (this.#statements.nextWake.get(after) as { at: number | null }).at;
+  }
+
+  /** The connection's journal mode and synchronous level, as SQLite reports them. */
+  settings(): { journalMode: string; synchronous: "OFF" | "NORMAL" | "FULL" | "EXTRA" } {
+    const levels = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
+    return {
+      journalMode: this.#db.pragma("journal_mode", { simple: true }) as string,
+      synchronous: levels[this.#db.pragma("synchronous", { simple: true }) as number]!,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/**
+ * The embedded default store: SQLite (WAL) at `path`.
+ * @example
+ * createEngine({ workflows, store: sqliteStore(".stepchart/stepchart.db") });
+ */
+export function sqliteStore(path = ".stepchart/stepchart.db", options: SqliteOptions = {}): SqliteStore {
+  return new SqliteStore(path, options);
+}

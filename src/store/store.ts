@@ -1,0 +1,112 @@
+// The store port: what the durable engine needs from a database, and nothing
+// more. Three adapters implement it (memory, SQLite, PostgreSQL). Stores know
+// nothing of XState: a snapshot is JSON text, a journal entry is JSON text.
+// Every method may be async; a batch is committed atomically or not at all.
+
+export type RunStatus = "running" | "waiting" | "escalated" | "done" | "failed" | "cancelled";
+
+export const FINAL_STATUSES: readonly RunStatus[] = ["done", "failed", "cancelled"];
+
+/** A run as the store keeps it. JSON columns hold JSON text. */
+export interface RunRecord {
+  runId: string;
+  workflow: string;
+  version: string;
+  /** Hash of the compiled structure the run was started with. */
+  hash: string;
+  status: RunStatus;
+  /** JSON of the run's input. */
+  input: string;
+  /** JSON of the output, once done. */
+  output: string | null;
+  /** JSON of the error (a WorkflowFailed, or why the run could not go on), once failed or cancelled. */
+  error: string | null;
+  /** JSON array of the event types the run waits for. */
+  waitingFor: string;
+  /** When the run wants to be woken (its earliest timer), ms since the epoch. */
+  wakeAt: number | null;
+  /** The number of the last journal entry. */
+  seq: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JournalEntry {
+  runId: string;
+  seq: number;
+  /** When the change happened, ms since the epoch. */
+  at: number;
+  /** JSON of the change (patch operations on the persisted snapshot). */
+  ops: string;
+}
+
+export interface SnapshotRecord {
+  runId: string;
+  /** The journal entry this snapshot includes (0: the run's initial state). */
+  seq: number;
+  /** JSON of the XState persisted snapshot. */
+  data: string;
+}
+
+export interface SignalRecord {
+  id: number;
+  runId: string;
+  /** JSON of the event. */
+  event: string;
+  createdAt: number;
+}
+
+/** What changes about a run besides its journal. */
+export type RunUpdate = Pick<RunRecord, "runId" | "status" | "output" | "error" | "waitingFor" | "wakeAt" | "seq" | "updatedAt">;
+
+/** Writes committed together, in one transaction. */
+export interface Batch {
+  journal: JournalEntry[];
+  snapshots: SnapshotRecord[];
+  runs: RunUpdate[];
+  /** Ids of signals now delivered (their effect is in this batch's journal). */
+  delivered: number[];
+}
+
+export interface LoadedRun {
+  run: RunRecord;
+  snapshot: SnapshotRecord | undefined;
+  /** The entries after the snapshot, in order. */
+  journal: JournalEntry[];
+}
+
+export interface RunFilter {
+  status?: RunStatus | RunStatus[];
+  workflow?: string;
+  /** @default 100 */
+  limit?: number;
+}
+
+export interface Store {
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Inserts a run with its initial snapshot; an existing run id is left as it is. */
+  createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  /** The latest snapshot of a run and the journal after it. */
+  loadRun(runId: string): Promise<LoadedRun | undefined>;
+  /** The whole journal of a run (for history and the run viewer). */
+  journal(runId: string): Promise<JournalEntry[]>;
+  commit(batch: Batch): Promise<void>;
+  /** Records a signal before it is delivered. */
+  addSignal(runId: string, event: string, at: number): Promise<SignalRecord>;
+  /** Signals recorded but not yet delivered, oldest first. */
+  pendingSignals(runId?: string): Promise<SignalRecord[]>;
+  /** Ids of runs that are not final, oldest first. */
+  unfinishedRuns(): Promise<string[]>;
+  /** Ids of waiting runs whose wake time has come, earliest first. */
+  dueRuns(now: number, limit: number): Promise<string[]>;
+  /** The earliest wake time of any unfinished run that is later than `after`. */
+  nextWakeAt(after: number): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export function emptyBatch(): Batch {
+  return { journal: [], snapshots: [], runs: [], delivered: [] };
+}
