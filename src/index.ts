@@ -69,3 +69,12 @@ export type { BreakerState } from "./compile/breaker.js";
 
 export { run, start } from "./runtime/start.js";
 export type { RunOptions, RunHandle } from "./runtime/start.js";
+
+export { createEngine } from "./engine/engine.js";
+export type { Engine, EngineOptions, StartOptions, RunView } from "./engine/engine.js";
+export { checkCompatibility } from "./engine/version.js";
+export type { Compatibility } from "./engine/version.js";
+export { memoryStore } from "./store/memory/memory-store.js";
+export { sqliteStore } from "./store/sqlite/sqlite-store.js";
+export type { SqliteOptions } from "./store/sqlite/database.js";
+export type { Store, RunStatus, RunRecord, RunFilter } from "./store/store.js";

@@ -9,6 +9,7 @@ import { ESCALATED_TAG, OPERATOR_EVENTS } from "../compile/escalate.js";
 import { parseWith } from "../compile/schema.js";
 import { payloadOf } from "../compile/wait-for.js";
 import { ValidationError } from "../errors.js";
+import { actorsOf } from "./actors.js";
 
 export interface Delivery {
   /** Whether some part of the run took the event. */
@@ -21,18 +22,6 @@ interface Waiter {
   actor: AnyActorRef;
   event: string;
   check?: (event: AnyEventObject) => void;
-}
-
-/** The actors of a run, the root first, then their running children. */
-function actorsOf(root: AnyActorRef): AnyActorRef[] {
-  const all: AnyActorRef[] = [];
-  const visit = (actor: AnyActorRef) => {
-    all.push(actor);
-    const children = (actor.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children ?? {};
-    for (const child of Object.values(children)) if (child && child.getSnapshot().status === "active") visit(child);
-  };
-  visit(root);
-  return all;
 }
 
 function waitersOf(root: AnyActorRef): Waiter[] {
@@ -69,8 +58,8 @@ export function waitingFor(root: AnyActorRef): string[] {
   return [...new Set(waitersOf(root).map((w) => w.event))].sort();
 }
 
-/** Validates and delivers `event`; throws ValidationError when its payload does not fit. */
-export function deliver(root: AnyActorRef, event: AnyEventObject): Delivery {
+/** Throws a ValidationError when `event` is not a usable event (no type, a reserved type). */
+export function assertEvent(event: AnyEventObject): void {
   if (typeof event !== "object" || event === null || typeof event.type !== "string" || event.type === "") {
     throw new ValidationError(`Expected an event like { type: "APPROVE", ... }, got ${event === null ? "null" : typeof event}`, { code: "invalid_event" });
   }
@@ -79,6 +68,23 @@ export function deliver(root: AnyActorRef, event: AnyEventObject): Delivery {
       code: "reserved_event_type",
     });
   }
+}
+
+/**
+ * Whether the run takes `event` now, checking its payload: throws a
+ * ValidationError when the payload does not fit; sends nothing.
+ */
+export function accepts(root: AnyActorRef, event: AnyEventObject): Delivery {
+  assertEvent(event);
+  const waiters = waitersOf(root);
+  const takers = waiters.filter((w) => w.event === event.type);
+  for (const taker of takers) taker.check?.(event);
+  return { delivered: takers.length > 0, waitingFor: [...new Set(waiters.map((w) => w.event))].sort() };
+}
+
+/** Validates and delivers `event`; throws ValidationError when its payload does not fit. */
+export function deliver(root: AnyActorRef, event: AnyEventObject): Delivery {
+  assertEvent(event);
   const waiters = waitersOf(root);
   const takers = waiters.filter((w) => w.event === event.type);
   const waiting = [...new Set(waiters.map((w) => w.event))].sort();
