@@ -55,3 +55,7 @@ export type { BreakerState } from "./compile/breaker.js";
 
 export { run, start } from "./runtime/start.js";
 export type { RunOptions, RunHandle } from "./runtime/start.js";
+
+export { toMermaid } from "./visualize/mermaid.js";
+export type { DiagramOptions } from "./visualize/diagram-options.js";
+export type { DiagramSource } from "./visualize/source.js";
