@@ -57,5 +57,6 @@ export { run, start } from "./runtime/start.js";
 export type { RunOptions, RunHandle } from "./runtime/start.js";
 
 export { toMermaid } from "./visualize/mermaid.js";
+export { toSvg } from "./visualize/svg.js";
 export type { DiagramOptions } from "./visualize/diagram-options.js";
 export type { DiagramSource } from "./visualize/source.js";
