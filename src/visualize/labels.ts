@@ -48,7 +48,10 @@ export interface StatePlace {
   readonly hasChildren: boolean;
 }
 
-/** The label and shape of the state `key`. */
+/**
+ * The label and shape of the state `key`.
+ * @example stateLook("$select", {}, { parentShape: "compound", owner: "Route", hasChildren: false }) // { label: "choose", shape: "choice" }
+ */
 export function stateLook(key: string, config: StateConfig, place: StatePlace): { label: string; shape: StateShape } {
   const { parentShape, hasChildren } = place;
   const internal = INTERNAL[key];
@@ -81,7 +84,10 @@ function itemsLabel(config: StateConfig): string | undefined {
   return `each item: ${stages.join(" → ")}`;
 }
 
-/** An event type as a reader wants it: a step's result is "done" or "error"; other events keep their type. */
+/**
+ * An event type as a reader wants it: a step's result is "done" or "error"; other events keep their type.
+ * @example eventLabel("stepchart.done.Ingest.Classify") // "done"
+ */
 export function eventLabel(eventType: string): string {
   if (eventType.startsWith("stepchart.done.")) return "done";
   if (eventType.startsWith("stepchart.error.")) return "error";
@@ -94,6 +100,7 @@ export function eventLabel(eventType: string): string {
  * A transition's label: its `description` when it has one; else `base` (the
  * event, the timer) followed by its guard's name in brackets, or the guard's
  * name alone. Guard names written `<path>: <label>` lose the path.
+ * @example guardedLabel({ guard: "Gather: a slot is free (< 5 running)" }, "") // "a slot is free (< 5 running)"
  */
 export function guardedLabel(transition: { guard?: unknown; description?: unknown }, base: string): string {
   if (typeof transition.description === "string" && transition.description !== "") {
@@ -110,12 +117,19 @@ function guardName(guard: unknown): string | undefined {
   return name.replace(/^[^\s:]+: /, "");
 }
 
-/** The label of an invoked actor's completion: "timer 2m" for stepchart's timer. */
+/**
+ * The label of an invoked actor's completion: "timer 2m" for stepchart's timer.
+ * @example invokeDoneLabel("stepchart.timer", 120000) // "timer 2m"
+ */
 export function invokeDoneLabel(src: unknown, delayMs: number | undefined): string {
   if (src === TIMER_SRC) return delayMs === undefined ? "timer" : `timer ${formatDuration(delayMs)}`;
   return `${typeof src === "string" ? src : "actor"} done`;
 }
 
+/**
+ * The label of an invoked actor's failure.
+ * @example invokeErrorLabel("fetchQuote") // "fetchQuote error"
+ */
 export function invokeErrorLabel(src: unknown): string {
   return `${typeof src === "string" ? src : "actor"} error`;
 }
@@ -125,6 +139,7 @@ export function invokeErrorLabel(src: unknown): string {
  * action whose params hold `delayMs` for the timer's key (`meta.stepchart.timer`),
  * or `meta.stepchart.delayMs`. A retry's backoff is computed at run time, so its
  * config has none.
+ * @example timerDelayMs({ entry: { type: "stepchart.setDeadline", params: { key: "T", delayMs: 5000 } }, meta: { stepchart: { timer: "T" } } }) // 5000
  */
 export function timerDelayMs(config: StateConfig): number | undefined {
   const meta = config.meta?.stepchart as { timer?: unknown; delayMs?: unknown } | undefined;

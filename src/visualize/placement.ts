@@ -48,7 +48,10 @@ function place(t: ChartTransition): { container: string; from: string; to: strin
   return { container: common, from: childToward(common, source), to: childToward(common, target) };
 }
 
-/** The deepest state that holds both paths ("" is the root). */
+/**
+ * The deepest state that holds both paths ("" is the root).
+ * @example commonAncestor("A.b.c", "A.d") // "A"
+ */
 export function commonAncestor(a: string, b: string): string {
   const pa = a === "" ? [] : a.split(".");
   const pb = b === "" ? [] : b.split(".");
@@ -57,7 +60,10 @@ export function commonAncestor(a: string, b: string): string {
   return pa.slice(0, n).join(".");
 }
 
-/** The child of `ancestor` on the way down to `path`. */
+/**
+ * The child of `ancestor` on the way down to `path`.
+ * @example childToward("A", "A.b.c") // "A.b"
+ */
 export function childToward(ancestor: string, path: string): string {
   const depth = ancestor === "" ? 0 : ancestor.split(".").length;
   return path.split(".").slice(0, depth + 1).join(".");

@@ -33,7 +33,8 @@ export interface StateConfig {
 
 /**
  * Reads the config to draw: `machine.config`, never `machine.toJSON()`, which
- * drops eventless transitions (see /work/shared/DESIGN.md).
+ * drops eventless transitions (DESIGN.md).
+ * @example machineConfigOf(ingestion).id // "DocumentIngestion"
  */
 export function machineConfigOf(source: DiagramSource): MachineConfig {
   const machine = isFlow(source) ? compile(source) : source;

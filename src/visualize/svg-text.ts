@@ -19,7 +19,10 @@ export function textBox(text: string, padding: number): { lines: string[]; width
   return { lines, width: round(longest * CHAR_WIDTH + 2 * padding), height: lines.length * LINE_HEIGHT + 2 * padding };
 }
 
-/** Coordinates with at most two decimals: the same layout always prints the same digits. */
+/**
+ * Coordinates with at most two decimals: the same layout always prints the same digits.
+ * @example round(10.4567) // 10.46
+ */
 export function round(n: number): number {
   return Math.round(n * 100) / 100;
 }

@@ -6,7 +6,10 @@
 /** State ids (the machine's id, explicit `id`s) to their paths ("" for the root). */
 export type IdTable = ReadonlyMap<string, string>;
 
-/** The target strings of a transition config's `target` (undefined, a string or an array). */
+/**
+ * The target strings of a transition config's `target` (undefined, a string or an array).
+ * @example targetsOf(["#M.a", "b"]) // ["#M.a", "b"]
+ */
 export function targetsOf(target: unknown): string[] {
   if (typeof target === "string") return [target];
   if (Array.isArray(target)) return target.filter((t): t is string => typeof t === "string");
@@ -33,7 +36,10 @@ export function resolveTarget(from: string, target: string, ids: IdTable): strin
   return join(parentOf(from), target);
 }
 
-/** The path of a state's parent ("" for the root's children). */
+/**
+ * The path of a state's parent ("" for the root's children).
+ * @example parentOf("A.b.c") // "A.b"
+ */
 export function parentOf(path: string): string {
   const dot = path.lastIndexOf(".");
   return dot < 0 ? "" : path.slice(0, dot);
