@@ -78,3 +78,8 @@ export { memoryStore } from "./store/memory/memory-store.js";
 export { sqliteStore } from "./store/sqlite/sqlite-store.js";
 export type { SqliteOptions } from "./store/sqlite/database.js";
 export type { Store, RunStatus, RunRecord, RunFilter } from "./store/store.js";
+
+export { toMermaid } from "./visualize/mermaid.js";
+export { toSvg } from "./visualize/svg.js";
+export type { DiagramOptions } from "./visualize/diagram-options.js";
+export type { DiagramSource } from "./visualize/source.js";

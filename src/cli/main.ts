@@ -6,6 +6,7 @@ import { readInput } from "./input.js";
 import { loadWorkflow } from "./load.js";
 import { describeFailure } from "./report.js";
 import { UsageError } from "./usage-error.js";
+import { vizCommand } from "./viz.js";
 
 const USAGE = `Usage: stepchart <command> [options]
 
@@ -13,6 +14,11 @@ Commands:
   run <file>        run a workflow from a module, in memory, and print its output
                     --input <json|@file>   the run's input (default: null)
                     --workflow <name>      which export, when the file has several
+  viz <file|dir>... draw every workflow the modules export as <out>/<name>.md
+                    (a Mermaid diagram) and <out>/<name>.svg
+                    --out <dir>            where to write (default: visualizations)
+                    --workflow <name>      only this export
+                    --skip <file>          in a folder, leave this file out (repeatable)
   help              show this help
 
 Options for every command:
@@ -25,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "run":
         return await runCommand(rest);
+      case "viz":
+        return await vizCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,127 @@
+// `stepchart viz`: draws every workflow a module exports (or the one named
+// with --workflow) as `<name>.md` (a Mermaid diagram GitHub renders) and
+// `<name>.svg` in --out. Planning the files is separate from writing them, so
+// that a test can tell whether the checked-in diagrams are stale.
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { isFlow, type FlowNode } from "../dsl/flow.js";
+import { toMermaid } from "../visualize/mermaid.js";
+import { toSvg } from "../visualize/svg.js";
+import { loadWorkflow } from "./load.js";
+import { UsageError } from "./usage-error.js";
+
+/** One file `stepchart viz` writes. */
+export interface VizFile {
+  /** Relative to the current directory, with `/` separators. */
+  readonly path: string;
+  readonly content: string;
+}
+
+const OPTIONS = {
+  out: { type: "string", default: "visualizations" },
+  workflow: { type: "string" },
+  skip: { type: "string", multiple: true, default: [] as string[] },
+  json: { type: "boolean", default: false },
+  verbose: { type: "boolean", default: false },
+} as const;
+
+const MODULE = /\.(ts|mts|js|mjs)$/;
+
+/**
+ * Runs `stepchart viz <file|dir>... [--out dir] [--workflow name] [--skip file] [--json]`.
+ * @example await vizCommand(["machines", "--skip", "demo.ts"]); // writes visualizations/<workflow>.md and .svg
+ */
+export async function vizCommand(args: string[]): Promise<number> {
+  const { values, files } = await planViz(args);
+  mkdirSync(values.out, { recursive: true });
+  for (const file of files) writeFileSync(file.path, file.content);
+  if (values.json) console.log(JSON.stringify({ written: files.map((f) => f.path) }));
+  else for (const file of files) console.log(`wrote ${file.path}`);
+  return 0;
+}
+
+/**
+ * The files `stepchart viz` would write for `args`, without writing them.
+ * @example (await planViz(["machines", "--skip", "demo.ts"])).files.map((f) => f.path) // ["visualizations/DocumentIngestion.md", ...]
+ */
+export async function planViz(args: string[]): Promise<{ values: { out: string; json: boolean }; files: VizFile[] }> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError("Expected at least one workflow file or folder: stepchart viz <file|dir>...");
+  const modules = positionals.flatMap((p) => modulesAt(p, values.skip));
+  const seen = new Map<string, string>();
+  const files: VizFile[] = [];
+  for (const module of modules) {
+    for (const flow of await workflowsOf(module, values.workflow)) {
+      const other = seen.get(flow.name);
+      if (other !== undefined) {
+        throw new UsageError(`Two workflows are named "${flow.name}" (in ${other} and ${module}); their diagrams would overwrite each other, rename one`);
+      }
+      seen.set(flow.name, module);
+      const base = join(values.out, fileNameOf(flow.name));
+      files.push({ path: posix(`${base}.md`), content: markdownOf(flow, module) });
+      files.push({ path: posix(`${base}.svg`), content: await toSvg(flow) });
+    }
+  }
+  return { values, files };
+}
+
+/** A file as it is, or the modules directly inside a folder (sorted, minus `skip`). */
+function modulesAt(path: string, skip: readonly string[]): string[] {
+  const isDir = (() => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false; // loadWorkflow reports the missing file
+    }
+  })();
+  if (!isDir) return [posix(path)];
+  return readdirSync(path)
+    .filter((name) => MODULE.test(name) && !name.endsWith(".d.ts") && !skip.includes(name))
+    .sort()
+    .map((name) => posix(join(path, name)));
+}
+
+/** The workflow asked for, or every workflow the module exports (every flow when it exports no workflow). */
+async function workflowsOf(file: string, exportName: string | undefined): Promise<FlowNode[]> {
+  if (exportName !== undefined) return [await loadWorkflow(file, exportName)];
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`Expected a workflow file at ${path}, found none`);
+  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  // `export default wf` next to `export const wf` is one workflow, drawn once.
+  const flows = [...new Set(Object.values(module).filter(isFlow))];
+  const workflows = flows.filter((f) => f.kind === "workflow");
+  if (flows.length === 0) throw new UsageError(`Expected ${file} to export a workflow, found none`);
+  return workflows.length > 0 ? workflows : flows;
+}
+
+function markdownOf(flow: FlowNode, module: string): string {
+  return [
+    `# ${flow.name}`,
+    "",
+    `Generated by \`stepchart viz\` from \`${module}\`. Do not edit: change the workflow and run \`stepchart viz\` (\`npm run viz\` here) again.`,
+    `The same diagram as a picture: [${fileNameOf(flow.name)}.svg](${encodeURI(fileNameOf(flow.name))}.svg).`,
+    "",
+    "```mermaid",
+    toMermaid(flow).trimEnd(),
+    "```",
+    "",
+  ].join("\n");
+}
+
+/** A workflow name as a file name: characters a file system may refuse become "-". */
+function fileNameOf(name: string): string {
+  return name.replace(/[^A-Za-z0-9._ -]/g, "-").trim();
+}
+
+function posix(path: string): string {
+  const rel = relative(process.cwd(), resolve(path)) || ".";
+  return rel.split(sep).join("/");
+}
