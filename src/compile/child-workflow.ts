@@ -8,7 +8,7 @@ import { assign } from "xstate";
 import type { WorkflowNode } from "../dsl/flow.js";
 import { LogicError, toStepchartError } from "../errors.js";
 import { compileChild } from "./compile.js";
-import { failure, fullPath, withLane, type RunContext } from "./context.js";
+import { failure, fullPath, withFailure, withLane, type RunContext } from "./context.js";
 import type { Scope } from "./machine-parts.js";
 import type { ChildInput, ChildOutput } from "./workflow.js";
 
@@ -34,20 +34,24 @@ export function compileChildWorkflow(node: WorkflowNode, scope: Scope, next: str
     assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => {
       const out = event.output as ChildOutput;
       const adopted = adoptChildOutcome(context, path, out);
-      return out.ok ? { ...adopted, v: withLane(context.v, lane, out.value) } : { ...adopted, error: out.error };
+      return out.ok ? { ...adopted, v: withLane(context.v, lane, out.value) } : { ...adopted, ...withFailure(context, scope.slot, out.error) };
     }),
   );
   const crashed = parts.action(`stepchart.child.crashed ${path}`, () =>
-    assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => ({
-      error: failure(
+    assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> =>
+      withFailure(
         context,
-        display,
-        new LogicError(`Child workflow "${node.name}" at "${fullPath(context, display)}" stopped with an internal error`, {
-          code: "internal_error",
-          cause: toStepchartError(event.error),
-        }),
+        scope.slot,
+        failure(
+          context,
+          display,
+          new LogicError(`Child workflow "${node.name}" at "${fullPath(context, display)}" stopped with an internal error`, {
+            code: "internal_error",
+            cause: toStepchartError(event.error),
+          }),
+        ),
       ),
-    })),
+    ),
   );
   const succeeded = parts.guard(`${display}: child succeeded`, ({ event }) => (event.output as ChildOutput).ok);
   return {

@@ -5,7 +5,7 @@
 import { assign } from "xstate";
 import type { ChooseNode } from "../dsl/flow.js";
 import { NoMatchingCaseError, toStepchartError } from "../errors.js";
-import { failure, withKey, type RunContext, fullPath } from "./context.js";
+import { failure, fullPath, withFailure, withKey, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
@@ -27,7 +27,7 @@ export function compileChoose(node: ChooseNode, scope: Scope, next: string) {
         return { sel: withKey(context.sel, path, NO_MATCH) };
       } catch (thrown) {
         const where = `the \`when\` of case "${node.cases[index]!.label}" of choose "${fullPath(context, display)}"`;
-        return { sel: withKey(context.sel, path, THREW), error: failure(context, display, toStepchartError(thrown, where)) };
+        return { sel: withKey(context.sel, path, THREW), ...withFailure(context, scope.slot, failure(context, display, toStepchartError(thrown, where))) };
       }
     }),
   );
@@ -46,15 +46,19 @@ export function compileChoose(node: ChooseNode, scope: Scope, next: string) {
   } else {
     const labels = node.cases.map((c) => `"${c.label}"`).join(", ");
     const noMatch = parts.action(`stepchart.noMatch ${path}`, () =>
-      assign(({ context }: { context: RunContext }): Partial<RunContext> => ({
-        error: failure(
+      assign(({ context }: { context: RunContext }): Partial<RunContext> =>
+        withFailure(
           context,
-          display,
-          new NoMatchingCaseError(
-            `No case of choose "${fullPath(context, display)}" matched its input (tested ${labels}) and it has no \`otherwise\`; add an \`otherwise\` flow or a case for this input`,
+          scope.slot,
+          failure(
+            context,
+            display,
+            new NoMatchingCaseError(
+              `No case of choose "${fullPath(context, display)}" matched its input (tested ${labels}) and it has no \`otherwise\`; add an \`otherwise\` flow or a case for this input`,
+            ),
           ),
         ),
-      })),
+      ),
     );
     transitions.push({ target: scope.onError, actions: noMatch, description: "no case matched" });
   }

@@ -39,8 +39,12 @@ export interface RunContext {
   v: unknown[];
   /** Decisions: the case index of each choose, the route of each route, a retry's verdict… by state path. */
   sel: Record<string, number | string>;
-  /** The failure being handled, or null. */
-  error: Failure | null;
+  /**
+   * The failure being handled, by failure slot: "" for the run's main line,
+   * and one slot per parallel region, so that regions failing in the same
+   * microstep never overwrite each other's failure.
+   */
+  errors: Record<string, Failure>;
   /** Counters by state path: retry attempts made, branches running in a parallel. */
   counters: Record<string, number>;
   /** Absolute due times (ms since the epoch, from the run's clock) of timers, by state path. */
@@ -61,7 +65,7 @@ export function emptyContext(runId: string, prefix: string, lanes: number): RunC
     prefix,
     v: new Array(lanes).fill(null),
     sel: {},
-    error: null,
+    errors: {},
     counters: {},
     deadlines: {},
     collected: {},
@@ -79,6 +83,22 @@ export function joinPath(prefix: string, path: string): string {
 /** The full path of a display path in this machine: the machine's prefix joined to it. */
 export function fullPath(context: RunContext, path: string): string {
   return joinPath(context.prefix, path);
+}
+
+/** The failure slot of the run's main line (outside every parallel region). */
+export const MAIN_SLOT = "";
+
+/** The failure being handled in `slot`, if any. */
+export function failureIn(context: RunContext, slot: string): Failure | undefined {
+  return context.errors[slot];
+}
+
+/** The `errors` of `context` with `slot` set to `failure` (or cleared). */
+export function withFailure(context: RunContext, slot: string, failure: Failure | undefined): Pick<RunContext, "errors"> {
+  const errors = { ...context.errors };
+  if (failure === undefined) delete errors[slot];
+  else errors[slot] = failure;
+  return { errors };
 }
 
 /** The failure record of `error` at `path` (a display path of this machine). */

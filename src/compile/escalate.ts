@@ -8,7 +8,7 @@
 import { assign } from "xstate";
 import type { Escalation, StepNode } from "../dsl/flow.js";
 import { stepchartErrorFromJSON } from "../errors.js";
-import { fullPath, withKey, withLane, type RunContext } from "./context.js";
+import { failureIn, fullPath, withFailure, withKey, withLane, type RunContext } from "./context.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { RUN } from "./retry.js";
 import { DONE } from "./sequence.js";
@@ -31,7 +31,7 @@ export function compileEscalated(
     assign(({ context }: { context: RunContext }): Partial<RunContext> => {
       let park = false;
       try {
-        park = escalation.escalates(stepchartErrorFromJSON(context.error!.error)) === true;
+        park = escalation.escalates(stepchartErrorFromJSON(failureIn(context, scope.slot)!.error)) === true;
       } catch {
         park = true; // a broken policy parks the step rather than losing the decision
       }
@@ -40,7 +40,7 @@ export function compileEscalated(
   );
   const alert = parts.action(`stepchart.escalate.alert ${path}`, () => ({ context, self }: { context: RunContext; self: any }) => {
     const { runId } = context;
-    const failure = context.error!;
+    const failure = failureIn(context, scope.slot)!;
     const services = servicesOf(self);
     services.log({ level: "warn", message: `Step parked for an operator: retry, skip or abort it`, runId, path: failure.path, fields: { error: failure.error } });
     const hook = escalation.onEscalate;
@@ -57,15 +57,19 @@ export function compileEscalated(
   const forThisStep = parts.guard(`${display}: operator event for this step`, ({ context, event }) => {
     return event.path === undefined || event.path === fullPath(context, display);
   });
-  const clear = parts.action(`stepchart.escalate.clear ${path}`, () => assign((): Partial<RunContext> => ({ error: null })));
+  const clear = parts.action(`stepchart.escalate.clear ${path}`, () =>
+    assign(({ context }: { context: RunContext }): Partial<RunContext> => withFailure(context, scope.slot, undefined)),
+  );
   const skip = parts.action(`stepchart.escalate.skip ${path}`, () =>
     assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => ({
       v: withLane(context.v, lane, event.output === undefined ? null : event.output),
-      error: null,
+      ...withFailure(context, scope.slot, undefined),
     })),
   );
   const abort = parts.action(`stepchart.escalate.abort ${path}`, () =>
-    assign(({ context }: { context: RunContext }): Partial<RunContext> => ({ error: { ...context.error!, aborted: true } })),
+    assign(({ context }: { context: RunContext }): Partial<RunContext> =>
+      withFailure(context, scope.slot, { ...failureIn(context, scope.slot)!, aborted: true }),
+    ),
   );
 
   return {

@@ -9,7 +9,7 @@
 import { assign, enqueueActions } from "xstate";
 import type { ItemsNode } from "../dsl/flow.js";
 import { LogicError, ParallelExecutionFailed, stepchartErrorFromJSON, toStepchartError, ValidationError } from "../errors.js";
-import { failure, withKey, withLane, type CollectedFailure, type RunContext, fullPath } from "./context.js";
+import { failure, fullPath, withFailure, withKey, withLane, type CollectedFailure, type RunContext } from "./context.js";
 import { compileChild } from "./compile.js";
 import type { Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
@@ -93,7 +93,7 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
         }
       } catch (thrown) {
         const error = toStepchartError(thrown, `items of ${node.kind} "${fullPath(context, display)}"`);
-        enqueue.assign({ sel: withKey(context.sel, path, "failed"), error: failure(context, display, error) });
+        enqueue.assign({ sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)) });
         return;
       }
       const n = items.length;
@@ -175,7 +175,7 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
       if (w.failures.length > 0) {
         const errors = w.failures.map((f) => ({ branch: f.branch, path: f.path, error: stepchartErrorFromJSON(f.error) }));
         const error = new ParallelExecutionFailed(fullPath(context, display), w.values.length, errors);
-        return { sel: withKey(context.sel, path, "failed"), error: failure(context, display, error), windows };
+        return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)), windows };
       }
       let output: unknown = w.values;
       if (node.combine) {
@@ -183,7 +183,7 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
           output = node.combine(w.values, context.v[lane]);
         } catch (thrown) {
           const error = toStepchartError(thrown, `combine of ${node.kind} "${fullPath(context, display)}"`);
-          return { sel: withKey(context.sel, path, "failed"), error: failure(context, display, error), windows };
+          return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)), windows };
         }
       }
       return { sel: withKey(context.sel, path, "ok"), v: withLane(context.v, lane, output), windows };

@@ -104,6 +104,8 @@ export interface Scope {
   readonly lane: number;
   /** The absolute target a failure inside this flow transitions to. */
   readonly onError: string;
+  /** Where failures inside this flow are recorded (`context.errors[slot]`): one slot per parallel region. */
+  readonly slot: string;
   /** The retry block whose attempt counter applies inside this flow, if any. */
   readonly attemptKey?: string;
   /** Escalation of failed steps inside this flow (from the nearest saga or the workflow), if on. */

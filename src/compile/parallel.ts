@@ -17,7 +17,7 @@
 import { assign } from "xstate";
 import type { ParallelNode } from "../dsl/flow.js";
 import { ParallelExecutionFailed, stepchartErrorFromJSON, toStepchartError } from "../errors.js";
-import { copyValue, failure, withKey, withLane, type CollectedFailure, type RunContext, fullPath } from "./context.js";
+import { copyValue, failure, failureIn, fullPath, withFailure, withKey, withLane, type CollectedFailure, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { RUN } from "./retry.js";
@@ -71,10 +71,10 @@ export function compileParallel(node: ParallelNode, scope: Scope, next: string) 
     }),
   );
   const collect = parts.action(`stepchart.collect ${path}`, () =>
-    assign(({ context }: { context: RunContext }, params: { branch: string }): Partial<RunContext> => {
-      const f = context.error!;
+    assign(({ context }: { context: RunContext }, params: { branch: string; slot: string }): Partial<RunContext> => {
+      const f = failureIn(context, params.slot)!;
       const entry: CollectedFailure = { branch: params.branch, path: f.path, error: f.error };
-      return { collected: withKey(context.collected, path, [...(context.collected[path] ?? []), entry]), error: null };
+      return { collected: withKey(context.collected, path, [...(context.collected[path] ?? []), entry]), ...withFailure(context, params.slot, undefined) };
     }),
   );
   const slotFree =
@@ -87,10 +87,13 @@ export function compileParallel(node: ParallelNode, scope: Scope, next: string) 
         });
 
   const regions: Record<string, object> = {};
+  // Each region records its failures in a slot of its own (its state path).
+  const regionSlots = node.branches.map((branch) => `${path}.${BRANCHES}.${branch.key}`);
   node.branches.forEach((branch, i) => {
-    const regionPath = `${path}.${BRANCHES}.${branch.key}`;
+    const regionPath = regionSlots[i]!;
     const regionScope = childScope(childScope(scope, BRANCHES), branch.key, {
       lane: lanes[i]!,
+      slot: regionPath,
       onError: node.failFast ? parts.target(`${path}.${ABORT}`) : parts.target(`${regionPath}.${FAILED}`),
     });
     const states: Record<string, object> = {};
@@ -99,7 +102,7 @@ export function compileParallel(node: ParallelNode, scope: Scope, next: string) 
     }
     states[RUN] = compileFlow(branch.flow, childScope(regionScope, RUN), OK);
     states[OK] = { type: "final", ...(slotFree ? { entry: release } : {}) };
-    states[FAILED] = { type: "final", entry: [...(slotFree ? [release] : []), { type: collect, params: { branch: branch.key } }] };
+    states[FAILED] = { type: "final", entry: [...(slotFree ? [release] : []), { type: collect, params: { branch: branch.key, slot: regionPath } }] };
     regions[branch.key] = { initial: slotFree ? WAIT : RUN, states };
   });
 
@@ -109,7 +112,7 @@ export function compileParallel(node: ParallelNode, scope: Scope, next: string) 
       if (collected.length > 0) {
         const errors = collected.map((c) => ({ branch: c.branch, path: c.path, error: stepchartErrorFromJSON(c.error) }));
         const error = new ParallelExecutionFailed(fullPath(context, display), node.branches.length, errors);
-        return { sel: withKey(context.sel, path, JOIN_FAILED), error: failure(context, display, error) };
+        return { sel: withKey(context.sel, path, JOIN_FAILED), ...withFailure(context, scope.slot, failure(context, display, error)) };
       }
       const values = lanes.map((l) => context.v[l]);
       const results = node.shape === "array" ? values : Object.fromEntries(node.branches.map((b, i) => [b.key, values[i]]));
@@ -119,7 +122,7 @@ export function compileParallel(node: ParallelNode, scope: Scope, next: string) 
           output = node.combine(results, context.v[lane]);
         } catch (thrown) {
           const error = toStepchartError(thrown, `combine of parallel "${fullPath(context, display)}"`);
-          return { sel: withKey(context.sel, path, JOIN_FAILED), error: failure(context, display, error) };
+          return { sel: withKey(context.sel, path, JOIN_FAILED), ...withFailure(context, scope.slot, failure(context, display, error)) };
         }
       }
       const v = withLane(context.v, lane, output);
@@ -140,21 +143,18 @@ export function compileParallel(node: ParallelNode, scope: Scope, next: string) 
   if (node.failFast) {
     const abort = parts.action(`stepchart.abort ${path}`, () =>
       assign(({ context }: { context: RunContext }): Partial<RunContext> => {
-        const f = context.error!;
-        const branch = branchOf(f.path, fullPath(context, display)) ?? "?";
+        // Leaving $branches at the first failure: only one region's failing transition is taken.
+        const i = regionSlots.findIndex((slot) => failureIn(context, slot) !== undefined);
+        const f = failureIn(context, regionSlots[i]!)!;
         const error = new ParallelExecutionFailed(fullPath(context, display), node.branches.length, [
-          { branch, path: f.path, error: stepchartErrorFromJSON(f.error) },
+          { branch: node.branches[i]!.key, path: f.path, error: stepchartErrorFromJSON(f.error) },
         ]);
-        return { error: failure(context, display, error) };
+        let cleared = context;
+        for (const slot of regionSlots) cleared = { ...cleared, ...withFailure(cleared, slot, undefined) };
+        return withFailure(cleared, scope.slot, failure(context, display, error));
       }),
     );
     states[ABORT] = { entry: abort, always: { target: scope.onError, description: "fail fast" } };
   }
   return { initial: FORK, states, onDone: { target: next } };
-}
-
-/** The branch key in a failure path under `block` (`P.labs.fetch` -> `labs`). */
-function branchOf(failurePath: string, block: string): string | undefined {
-  if (!failurePath.startsWith(`${block}.`)) return undefined;
-  return failurePath.slice(block.length + 1).split(".")[0];
 }

@@ -8,7 +8,7 @@ import { assign } from "xstate";
 import type { RetryNode } from "../dsl/flow.js";
 import { MaxRetriesExceededError, ResourceError, stepchartErrorFromJSON, toStepchartError, type StepchartError } from "../errors.js";
 import { backoffDelay, hashFraction } from "./backoff.js";
-import { failure, withKey, withLane, type RunContext, fullPath } from "./context.js";
+import { failure, failureIn, fullPath, withFailure, withKey, withLane, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
@@ -35,7 +35,7 @@ export function compileRetry(node: RetryNode, scope: Scope, next: string) {
   );
   const check = parts.action(`stepchart.retry.check ${path}`, () =>
     assign(({ context, self }: { context: RunContext; self: any }): Partial<RunContext> => {
-      const last = context.error!;
+      const last = failureIn(context, scope.slot)!;
       const error = stepchartErrorFromJSON(last.error);
       const attempts = (context.counters[path] ?? 0) + 1;
       let retryable: boolean;
@@ -43,12 +43,12 @@ export function compileRetry(node: RetryNode, scope: Scope, next: string) {
         retryable = policy.retryOn ? policy.retryOn(error) === true : error.retryable;
       } catch (thrown) {
         const where = `retryOn of retry "${fullPath(context, display)}"`;
-        return { sel: withKey(context.sel, path, GIVE_UP), error: failure(context, display, toStepchartError(thrown, where)) };
+        return { sel: withKey(context.sel, path, GIVE_UP), ...withFailure(context, scope.slot, failure(context, display, toStepchartError(thrown, where))) };
       }
       if (!retryable) return { sel: withKey(context.sel, path, GIVE_UP) };
       if (attempts > policy.maxRetries) {
         const exhausted = new MaxRetriesExceededError(`"${fullPath(context, display)}"`, attempts, error);
-        return { sel: withKey(context.sel, path, GIVE_UP), error: { path: last.path, error: exhausted.toJSON() } };
+        return { sel: withKey(context.sel, path, GIVE_UP), ...withFailure(context, scope.slot, { path: last.path, error: exhausted.toJSON() }) };
       }
       const { clock } = servicesOf(self);
       const jitter = () => hashFraction(`${context.runId}:${fullPath(context, display)}:${attempts}`);
@@ -60,7 +60,7 @@ export function compileRetry(node: RetryNode, scope: Scope, next: string) {
     assign(({ context }: { context: RunContext }): Partial<RunContext> => ({
       counters: withKey(context.counters, path, (context.counters[path] ?? 0) + 1),
       v: withLane(context.v, lane, context.v[saved]),
-      error: null,
+      ...withFailure(context, scope.slot, undefined),
     })),
   );
   const retrying = parts.guard(`${display}: retry`, ({ context }) => context.sel[path] === RETRY);

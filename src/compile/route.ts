@@ -5,7 +5,7 @@
 import { assign } from "xstate";
 import type { RouteNode } from "../dsl/flow.js";
 import { InvalidRouteError } from "../errors.js";
-import { failure, withKey, type RunContext, fullPath } from "./context.js";
+import { failure, fullPath, withFailure, withKey, type RunContext } from "./context.js";
 import { doneEventOf, errorEventOf, type Dispatchable } from "./executor.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
@@ -45,21 +45,25 @@ export function compileRoute(node: RouteNode, scope: Scope, next: string) {
     onDone.push({ target: node.fallback, actions: { type: record, params: { route: node.fallback } }, description: "fallback" });
   } else {
     const invalid = parts.action(`stepchart.invalidRoute ${path}`, () =>
-      assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => ({
-        error: failure(
+      assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> =>
+        withFailure(
           context,
-          display,
-          new InvalidRouteError(
-            `Route "${fullPath(context, display)}" chose ${describeChoice(event.output)}, which is not one of ${names.map((n) => `"${n}"`).join(", ")}; return one of them or set \`fallback\``,
-            { details: { chosen: typeof event.output === "string" ? event.output.slice(0, 200) : null, routes: names } },
+          scope.slot,
+          failure(
+            context,
+            display,
+            new InvalidRouteError(
+              `Route "${fullPath(context, display)}" chose ${describeChoice(event.output)}, which is not one of ${names.map((n) => `"${n}"`).join(", ")}; return one of them or set \`fallback\``,
+              { details: { chosen: typeof event.output === "string" ? event.output.slice(0, 200) : null, routes: names } },
+            ),
           ),
         ),
-      })),
+      ),
     );
     onDone.push({ target: scope.onError, actions: invalid, description: "unknown route" });
   }
 
-  const states: Record<string, object> = { [CHOOSE]: dispatchingState(d, onDone, scope.onError) };
+  const states: Record<string, object> = { [CHOOSE]: dispatchingState(d, onDone, scope) };
   for (const name of names) states[name] = compileFlow(node.routes[name]!, childScope(scope, name), DONE);
   states[DONE] = { type: "final" };
   return { initial: CHOOSE, states, onDone: { target: next } };

@@ -7,7 +7,7 @@ import { assign } from "xstate";
 import type { SagaNode } from "../dsl/flow.js";
 import { stepchartErrorFromJSON } from "../errors.js";
 import { baseKey, compensatingState } from "./compensating.js";
-import { withKey, withLane, type RunContext } from "./context.js";
+import { failureIn, withFailure, withKey, withLane, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
@@ -35,7 +35,7 @@ export function compileSaga(node: SagaNode, scope: Scope, next: string) {
   );
   const check = parts.action(`stepchart.saga.check ${path}`, () =>
     assign(({ context }: { context: RunContext }): Partial<RunContext> => {
-      const failure = context.error!;
+      const failure = failureIn(context, scope.slot)!;
       let compensate = failure.aborted === true;
       if (!compensate) {
         try {
@@ -64,9 +64,9 @@ export function compileSaga(node: SagaNode, scope: Scope, next: string) {
   if (node.recover && recoverLane !== undefined) {
     const prepare = parts.action(`stepchart.saga.recover ${path}`, () =>
       assign(({ context }: { context: RunContext }): Partial<RunContext> => {
-        const { path: failedAt, error } = context.error!;
+        const { path: failedAt, error } = failureIn(context, scope.slot)!;
         const info = { input: context.v[recoverLane], error: { path: failedAt, category: error.category, code: error.code, message: error.message }, compensation: context.compensation };
-        return { v: withLane(context.v, recoverLane, info), error: null };
+        return { v: withLane(context.v, recoverLane, info), ...withFailure(context, scope.slot, undefined) };
       }),
     );
     const recovered = parts.action(`stepchart.saga.recovered ${path}`, () =>

@@ -5,7 +5,7 @@
 import { assign } from "xstate";
 import type { StepNode } from "../dsl/flow.js";
 import type { StepContext } from "../dsl/step-context.js";
-import { fullPath, withLane, type RunContext } from "./context.js";
+import { fullPath, withFailure, withLane, type RunContext } from "./context.js";
 import { guardWithBreaker } from "./breaker.js";
 import { dispatch, doneEventOf, errorEventOf, withdraw, type Dispatchable } from "./executor.js";
 import type { MachineParts, Scope } from "./machine-parts.js";
@@ -33,20 +33,20 @@ export function registerDispatchActions(parts: MachineParts): void {
     })),
   );
   parts.action(FAIL, () =>
-    assign(({ context, event }: { context: RunContext; event: any }, params: { path: string }): Partial<RunContext> => ({
-      error: { path: fullPath(context, params.path), error: event.error },
-    })),
+    assign(({ context, event }: { context: RunContext; event: any }, params: { path: string; slot: string }): Partial<RunContext> =>
+      withFailure(context, params.slot, { path: fullPath(context, params.path), error: event.error }),
+    ),
   );
 }
 
 /** The state config of a dispatching atomic state (steps and route choosers). */
-export function dispatchingState(d: Dispatchable, onDone: object | object[], onError: string) {
+export function dispatchingState(d: Dispatchable, onDone: object | object[], scope: Pick<Scope, "onError" | "slot">) {
   return {
     entry: { type: DISPATCH, params: { key: d.key } },
     exit: { type: WITHDRAW, params: { key: d.key } },
     on: {
       [d.doneEvent]: onDone,
-      [d.errorEvent]: { target: onError, actions: { type: FAIL, params: { path: d.path } } },
+      [d.errorEvent]: { target: scope.onError, actions: { type: FAIL, params: { path: d.path, slot: scope.slot } } },
     },
     meta: { stepchart: { dispatch: d.key } },
   };
@@ -79,7 +79,7 @@ export function compileStep(node: StepNode, scope: Scope, next: string): object 
     execute: makeExecute(node),
   };
   scope.parts.addDispatchable(d);
-  return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope.onError);
+  return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope);
 }
 
 function makeExecute(node: StepNode): Dispatchable["execute"] {

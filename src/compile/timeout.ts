@@ -5,7 +5,7 @@
 import { assign } from "xstate";
 import type { TimeoutNode } from "../dsl/flow.js";
 import { TransientError } from "../errors.js";
-import { failure, type RunContext, fullPath } from "./context.js";
+import { failure, fullPath, withFailure, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { RUN } from "./retry.js";
@@ -16,9 +16,9 @@ export function compileTimeout(node: TimeoutNode, scope: Scope, next: string) {
   const { parts, path, display } = scope;
   registerTimer(parts);
   const timedOut = parts.action(`stepchart.timedOut ${path}`, () =>
-    assign(({ context }: { context: RunContext }): Partial<RunContext> => ({
-      error: failure(context, display, TransientError.timeout(`"${fullPath(context, display)}"`, node.timeoutMs)),
-    })),
+    assign(({ context }: { context: RunContext }): Partial<RunContext> =>
+      withFailure(context, scope.slot, failure(context, display, TransientError.timeout(`"${fullPath(context, display)}"`, node.timeoutMs))),
+    ),
   );
   return {
     initial: RUN,

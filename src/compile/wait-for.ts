@@ -7,7 +7,7 @@
 import { assign } from "xstate";
 import type { WaitNode } from "../dsl/flow.js";
 import { toStepchartError, WaitTimeoutError } from "../errors.js";
-import { failure, fullPath, withKey, withLane, type RunContext } from "./context.js";
+import { failure, fullPath, withFailure, withKey, withLane, type RunContext } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
@@ -56,7 +56,7 @@ export function compileWaitFor(node: WaitNode, scope: Scope, next: string) {
         return { v, sel: withKey(context.sel, path, "received") };
       } catch (thrown) {
         const error = toStepchartError(thrown, `merge of waitFor "${fullPath(context, display)}"`);
-        return { sel: withKey(context.sel, path, "failed"), error: failure(context, display, error) };
+        return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)) };
       }
     }),
   );
@@ -75,15 +75,19 @@ export function compileWaitFor(node: WaitNode, scope: Scope, next: string) {
     states[node.onTimeout.name] = compileFlow(node.onTimeout, childScope(scope, node.onTimeout.name), DONE);
   } else if (node.timeoutMs !== undefined) {
     const timedOut = parts.action(`stepchart.wait.timedOut ${path}`, () =>
-      assign(({ context }: { context: RunContext }): Partial<RunContext> => ({
-        error: failure(
+      assign(({ context }: { context: RunContext }): Partial<RunContext> =>
+        withFailure(
           context,
-          display,
-          new WaitTimeoutError(`No ${node.event} reached "${fullPath(context, display)}" within ${node.timeoutMs}ms, and it has no \`onTimeout\` flow`, {
-            details: { event: node.event, timeoutMs: node.timeoutMs },
-          }),
+          scope.slot,
+          failure(
+            context,
+            display,
+            new WaitTimeoutError(`No ${node.event} reached "${fullPath(context, display)}" within ${node.timeoutMs}ms, and it has no \`onTimeout\` flow`, {
+              details: { event: node.event, timeoutMs: node.timeoutMs },
+            }),
+          ),
         ),
-      })),
+      ),
     );
     states[TIMED_OUT] = { entry: timedOut, always: { target: scope.onError, description: "timed out" } };
   }

@@ -3,13 +3,13 @@
 // under the root; `$output` validates the output; `$done` and `$failed` are
 // the two final states.
 // Two modes: a run's machine outputs the workflow's output (undefined when it
-// failed; `context.error` says why). A child machine (a map item, a child
+// failed; `context.errors[""]` says why). A child machine (a map item, a child
 // workflow) takes `{ runId, prefix, input }` and outputs `{ ok, value | error }`
 // so that its parent can tell failure from success.
 import { assign } from "xstate";
 import type { FlowNode, WorkflowNode } from "../dsl/flow.js";
 import type { CompensationReport } from "../errors.js";
-import { emptyContext, failure, type Failure, type RunContext, type StackRecord } from "./context.js";
+import { emptyContext, failure, failureIn, MAIN_SLOT, withFailure, type Failure, type RunContext, type StackRecord } from "./context.js";
 import { compileFlow } from "./flow.js";
 import { compensatingState } from "./compensating.js";
 import { MachineParts, type Scope } from "./machine-parts.js";
@@ -51,13 +51,14 @@ export interface RootConfig {
 export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   const parts = new MachineParts(wf.name);
   const flow: FlowNode = wf.flow;
-  const hasFailed = parts.guard("stepchart.hasFailed", ({ context }) => context.error !== null);
+  const hasFailed = parts.guard("stepchart.hasFailed", ({ context }) => failureIn(context, MAIN_SLOT) !== undefined);
   const scope: Scope = {
     parts,
     path: flow.name,
     display: flow.name,
     lane: 0,
     onError: parts.target(FAILED),
+    slot: MAIN_SLOT,
     ...(wf.escalation ? { escalation: wf.escalation } : {}),
   };
   const states: Record<string, object> = {};
@@ -73,7 +74,7 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
     const checkOutput = parts.action("stepchart.checkOutput", () =>
       assign(({ context }: { context: RunContext }): Partial<RunContext> => {
         const parsed = parseWith(schema, context.v[0], `output of workflow "${wf.name}"`);
-        if (!parsed.ok) return { error: failure(context, flow.name, parsed.error) };
+        if (!parsed.ok) return withFailure(context, MAIN_SLOT, failure(context, flow.name, parsed.error));
         const v = context.v.slice();
         v[0] = parsed.value;
         return { v };
@@ -95,16 +96,17 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
     if (wf.inputSchema) {
       const parsed = parseWith(wf.inputSchema, value, `input of workflow "${wf.name}"`);
       if (parsed.ok) ctx.v[0] = parsed.value;
-      else ctx.error = failure(ctx, wf.name, parsed.error);
+      else ctx.errors = withFailure(ctx, MAIN_SLOT, failure(ctx, wf.name, parsed.error)).errors;
     }
     return ctx;
   };
   const output =
     mode === "run"
-      ? ({ context }: { context: RunContext }) => (context.error === null ? context.v[0] : undefined)
+      ? ({ context }: { context: RunContext }) => (failureIn(context, MAIN_SLOT) === undefined ? context.v[0] : undefined)
       : ({ context }: { context: RunContext }): ChildOutput => {
           const { stack, compensation } = context;
-          return context.error === null ? { ok: true, value: context.v[0], stack, compensation } : { ok: false, error: context.error, stack, compensation };
+          const error = failureIn(context, MAIN_SLOT);
+          return error === undefined ? { ok: true, value: context.v[0], stack, compensation } : { ok: false, error, stack, compensation };
         };
   const config = { id: wf.name, context, initial: wf.inputSchema ? START : flow.name, states, output };
   return { config, parts };

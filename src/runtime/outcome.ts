@@ -1,7 +1,7 @@
 // Reads how a finished run ended from its snapshot: its output, or the
 // WorkflowFailed that describes its failure.
 import { RunCancelledError, stepchartErrorFromJSON, WorkflowFailed, type CompensationReport } from "../errors.js";
-import type { RunContext } from "../compile/context.js";
+import { failureIn, MAIN_SLOT, type RunContext } from "../compile/context.js";
 import { CANCELLED_TAG, FAILED_TAG } from "../compile/workflow.js";
 
 export type Outcome<TOutput> =
@@ -26,8 +26,8 @@ export function outcomeOf<TOutput>(snapshot: FinishedSnapshot, workflow: string)
     return { status: "cancelled", error, compensation };
   }
   if (!snapshot.hasTag(FAILED_TAG)) return { status: "done", output: snapshot.output as TOutput };
-  const { error, runId } = snapshot.context;
-  const failed = error!;
+  const { runId } = snapshot.context;
+  const failed = failureIn(snapshot.context, MAIN_SLOT)!;
   const { compensation } = snapshot.context;
   return {
     status: "failed",

@@ -16,7 +16,7 @@ describe("a compiled machine's snapshots", () => {
       prefix: "",
       v: [2],
       sel: {},
-      error: null,
+      errors: {},
       counters: {},
       deadlines: {},
       collected: {},

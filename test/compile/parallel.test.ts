@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile, parallel, ParallelExecutionFailed, retry, run, sequence, step, TransientError, workflow, type StepContext } from "../../src/index.js";
+import { choose, compile, parallel, ParallelExecutionFailed, retry, run, sequence, step, TransientError, workflow, WorkflowFailed, type StepContext } from "../../src/index.js";
 import { TestClock } from "../../src/testing/index.js";
 import { Gate, flush } from "../support/gate.js";
 
@@ -79,6 +79,17 @@ describe("parallel at run time", () => {
     ]);
     expect(error.category).toBe("logic");
     expect(error.cause.message).toBe('2 of 3 branches of "P" failed: a (transient, a_down), c (logic, unexpected_error)');
+  });
+
+  it("reports every branch that fails in the same microstep (each region has its own failure slot)", async () => {
+    // Regression: two regions whose choose found no case failed at once and overwrote one failure slot.
+    const noCase = (name: string) => choose(name, [{ when: (x: number) => x > 0, then: step(`${name}-pos`, (x: number) => x) }]);
+    const error: any = await run(workflow("W", parallel("P", [noCase("a"), noCase("b"), step("c", (x: number) => x)])), 0, quiet).catch((e) => e);
+    expect(error).toBeInstanceOf(WorkflowFailed);
+    expect(error.cause.errors.map((e: any) => [e.branch, e.error.code])).toEqual([
+      ["a", "no_matching_case"],
+      ["b", "no_matching_case"],
+    ]);
   });
 
   it("with failFast, cancels the other branches on the first failure: their signals fire", async () => {

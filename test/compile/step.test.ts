@@ -23,7 +23,7 @@ describe("step compiles to a dispatching state", () => {
 
   it("stores its output in its lane when done and records the failure when it fails", () => {
     expect(a.on["stepchart.done.S.a"].actions).toEqual({ type: "stepchart.store", params: { lane: 0 } });
-    expect(a.on["stepchart.error.S.a"].actions).toEqual({ type: "stepchart.fail", params: { path: "S.a" } });
+    expect(a.on["stepchart.error.S.a"].actions).toEqual({ type: "stepchart.fail", params: { path: "S.a", slot: "" } });
   });
 
   it("marks the state in meta so that a restore can re-dispatch it", () => {

@@ -34,7 +34,7 @@ describe("the root of a compiled workflow", () => {
     expect(snapshot.value).toBe("$failed");
     expect(snapshot.hasTag("stepchart.failed")).toBe(true);
     expect(snapshot.output).toBeUndefined();
-    expect(snapshot.context.error).toMatchObject({ path: "boom", error: { name: "LogicError", message: "nope", category: "logic" } });
+    expect(snapshot.context.errors[""]).toMatchObject({ path: "boom", error: { name: "LogicError", message: "nope", category: "logic" } });
   });
 });
 

@@ -189,7 +189,7 @@ describe("compiled workflows against a reference interpreter", () => {
         if (concurrent(spec)) expect(sorted(trail)).toEqual(sorted(expectedTrail));
         else expect(trail).toEqual(expectedTrail);
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.EQ_RUNS ?? 200) },
     );
   });
 });
@@ -241,7 +241,7 @@ describe("persist, restore and continue", () => {
         await Promise.race([finished, flush(200).then(() => Promise.reject(new Error("the restored run never finished")))]);
         const snapshot = restored.getSnapshot();
         const actual: Outcome = snapshot.hasTag("stepchart.failed")
-          ? { ok: false, path: snapshot.context.error!.path, category: snapshot.context.error!.error.category! }
+          ? { ok: false, path: snapshot.context.errors[""]!.path, category: snapshot.context.errors[""]!.error.category! }
           : { ok: true, value: snapshot.output as number };
         expect(actual).toEqual(expected);
 
@@ -251,7 +251,7 @@ describe("persist, restore and continue", () => {
         for (const p of extra) expect(completedBeforeCrash).not.toContain(p);
         if (!concurrent(spec)) expect(trail).toEqual([...expectedTrail.slice(0, crashAt + 1), ...expectedTrail.slice(crashAt)]);
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.EQ_RUNS ?? 200) },
     );
   });
 });
