@@ -1,36 +1,86 @@
+// DataForge document ingestion end to end, on a database of its own. The
+// seed's rules are tests here: a failed classification creates no records; a
+// partial extraction rolls back the stored entities and marks the document
+// for manual processing.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { run } from "../../src/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine, memoryStore, run } from "../../src/index.js";
+import { closeDataforge, dataforgeDb, search } from "../../machines/dataforge/database.js";
 import { documentIngestion } from "../../machines/document-ingestion.js";
 import { extractEntities } from "../../machines/text/entities.js";
 
 const docs = fileURLToPath(new URL("../../machines/samples/documents/", import.meta.url));
+const quiet = { log: () => undefined };
+const rows = (sql: string, ...params: unknown[]) => dataforgeDb().prepare(sql).all(...params) as Record<string, unknown>[];
+
+beforeAll(() => {
+  process.env.STEPCHART_DATAFORGE_DB = join(mkdtempSync(join(tmpdir(), "dataforge-")), "dataforge.db");
+});
+afterAll(() => closeDataforge());
 
 describe("document ingestion", () => {
+  it("stores an invoice with its entities and indexes it for search", async () => {
+    const out = await run(documentIngestion, { path: join(docs, "invoice-1042.txt") }, quiet);
+    expect(out).toMatchObject({ type: "invoice", status: "stored", entities: 8, problems: [] });
+    expect(rows("SELECT status FROM documents WHERE id = ?", out.docId)).toEqual([{ status: "stored" }]);
+    expect(rows("SELECT value FROM entities WHERE doc_id = ? AND kind = 'total'", out.docId)).toEqual([{ value: "EUR 642.00" }]);
+    expect(search("bank transfer").map((h) => h.docId)).toContain(out.docId);
+  });
+
   it.each([
-    ["invoice-1042.txt", "invoice", "accepted"],
-    ["service-agreement.txt", "contract", "accepted"],
-    ["lab-report.txt", "medical", "accepted"],
-    ["note.txt", "other", "manual"],
-  ])("classifies %s as %s and decides %s", async (file, type, decision) => {
-    const out = await run(documentIngestion, { path: join(docs, file) });
-    expect(out.type).toBe(type);
-    expect(out.decision).toBe(decision);
+    ["service-agreement.txt", "contract", ["Acme Analytics GmbH", "Contoso Clinics"]],
+    ["lab-report.txt", "medical", []],
+  ])("stores %s as a %s", async (file, type, parties) => {
+    const out = await run(documentIngestion, { path: join(docs, file) }, quiet);
+    expect([out.type, out.status]).toEqual([type, "stored"]);
+    expect(rows("SELECT value FROM entities WHERE doc_id = ? AND kind = 'party' ORDER BY value", out.docId).map((r) => r.value)).toEqual(parties);
   });
 
-  it("extracts the invoice's dates, amounts and e-mail address", async () => {
-    const out = await run(documentIngestion, { path: join(docs, "invoice-1042.txt") });
-    expect(out.entities.dates).toEqual(["2026-10-03", "2026-11-02"]);
-    expect(out.entities.emails).toEqual(["accounts@contoso-clinics.example"]);
-    expect(out.entities.amounts).toContainEqual({ currency: "EUR", value: 642 });
+  it("creates no database records when classification fails", async () => {
+    const before = rows("SELECT count(*) AS n FROM documents")[0]!.n;
+    const error: any = await run(documentIngestion, { path: join(docs, "note.txt") }, quiet).catch((e) => e);
+    expect(error.step).toBe("DocumentIngestion.ClassifyDocument");
+    expect([error.category, error.cause.code]).toEqual(["validation", "unclassifiable"]);
+    expect(rows("SELECT count(*) AS n FROM documents")[0]!.n).toBe(before);
+    expect(rows("SELECT count(*) AS n FROM documents WHERE path LIKE '%note.txt'")[0]!.n).toBe(0);
   });
 
-  it("fails with a validation error at ReceiveDocument when the file does not exist", async () => {
-    const error = await run(documentIngestion, { path: join(docs, "missing.txt") }).catch((e) => e);
-    expect(error.step).toBe("DocumentIngestion.ReceiveDocument");
-    expect(error.category).toBe("validation");
-    expect(error.cause.code).toBe("file_not_found");
+  it("rolls back the stored entities of a partial extraction and marks the document for manual processing", async () => {
+    const out = await run(documentIngestion, { path: join(docs, "invoice-1043.txt") }, quiet);
+    expect(out.status).toBe("manual");
+    expect(out.problems).toEqual([
+      "subtotal EUR 535.00 + VAT EUR 103.00 is not the total EUR 642.00",
+      "the 2 line amounts add up to 515.00, not the subtotal EUR 535.00",
+    ]);
+    expect(rows("SELECT count(*) AS n FROM entities WHERE doc_id = ?", out.docId)).toEqual([{ n: 0 }]);
+    expect(rows("SELECT status, reason FROM documents WHERE id = ?", out.docId)).toEqual([{ status: "manual", reason: out.problems.join("; ") }]);
+    expect(search("Reagent")).toEqual([]);
+  });
+
+  it("stores nothing twice when a document is ingested again", async () => {
+    const path = join(docs, "invoice-1042.txt");
+    const first = await run(documentIngestion, { path }, quiet);
+    const count = () => rows("SELECT count(*) AS n FROM entities WHERE doc_id = ?", first.docId)[0]!.n;
+    const entities = count();
+    await run(documentIngestion, { path }, quiet);
+    expect(count()).toBe(entities);
+    expect(rows("SELECT count(*) AS n FROM documents WHERE id = ?", first.docId)).toEqual([{ n: 1 }]);
+  });
+
+  it("fails with a validation error at ReadDocument when the file does not exist", async () => {
+    const error: any = await run(documentIngestion, { path: join(docs, "missing.txt") }, quiet).catch((e) => e);
+    expect(error.step).toBe("DocumentIngestion.Receive.ReadDocument");
+    expect([error.category, error.cause.code]).toEqual(["validation", "file_not_found"]);
+  });
+
+  it("runs on the durable engine and reports the same outcome", async () => {
+    const engine = createEngine({ workflows: [documentIngestion], store: memoryStore(), ...quiet });
+    const { runId } = await engine.start("DocumentIngestion", { path: join(docs, "lab-report.txt") });
+    expect(await engine.result(runId)).toMatchObject({ type: "medical", status: "stored" });
+    await engine.close();
   });
 
   it("ignores dates that do not exist and reads thousands separators", () => {
