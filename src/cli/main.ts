@@ -1,10 +1,13 @@
 // The `stepchart` command line: parses arguments and runs one command.
-// Returns the exit code: 0 done, 1 the workflow failed, 2 a usage mistake.
-import { parseArgs } from "node:util";
+// Returns the exit code: 0 done (or waiting), 1 the workflow failed, 2 a usage mistake.
+import { systemClock } from "../clock.js";
 import { run } from "../runtime/start.js";
+import { cancelCommand, listCommand, signalCommand, startCommand, statusCommand } from "./durable-commands.js";
 import { readInput } from "./input.js";
 import { loadWorkflow } from "./load.js";
+import { progressReporter } from "./progress.js";
 import { describeFailure } from "./report.js";
+import { parse } from "./session.js";
 import { UsageError } from "./usage-error.js";
 import { vizCommand } from "./viz.js";
 
@@ -14,6 +17,15 @@ Commands:
   run <file>        run a workflow from a module, in memory, and print its output
                     --input <json|@file>   the run's input (default: null)
                     --workflow <name>      which export, when the file has several
+  start <file>      start a durable run on the store; stay until it ends or waits
+                    --input <json|@file>   --workflow <name>   --run-id <id>
+  signal <runId> <EVENT> [json]
+                    send an event to a durable run (an approval, stepchart.retry…)
+                    --workflows <file|dir> the workflows the store's runs use (default: machines/index.ts)
+  status <runId>    show a durable run: status, output or error, what it waits for
+  list              list durable runs   --status <s>  --workflow <name>  --limit <n>
+  cancel <runId>    cancel a durable run: compensate, then "cancelled"
+                    --workflows <file|dir> (default: machines/index.ts)
   viz <file|dir>... draw every workflow the modules export as <out>/<name>.md
                     (a Mermaid diagram) and <out>/<name>.svg
                     --out <dir>            where to write (default: visualizations)
@@ -22,6 +34,7 @@ Commands:
   help              show this help
 
 Options for every command:
+  --store <path>    the durable store, a SQLite file (default: .stepchart/stepchart.db)
   --json            machine-readable output
   --verbose         stack traces on failure`;
 
@@ -31,6 +44,16 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "run":
         return await runCommand(rest);
+      case "start":
+        return await startCommand(rest);
+      case "signal":
+        return await signalCommand(rest);
+      case "status":
+        return await statusCommand(rest);
+      case "list":
+        return await listCommand(rest);
+      case "cancel":
+        return await cancelCommand(rest);
       case "viz":
         return await vizCommand(rest);
       case undefined:
@@ -47,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${e.message}\n\n${USAGE}`);
       return 2;
     }
+    if (argv.includes("--json")) console.log(JSON.stringify({ status: "error", error: e }));
     console.error(describeFailure(e, argv.includes("--verbose")));
     return 1;
   }
@@ -61,23 +85,18 @@ async function runCommand(args: string[]): Promise<number> {
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError("Expected exactly one workflow file: stepchart run <file>");
-  const flow = await loadWorkflow(file, values.workflow as string | undefined);
-  const input = readInput(values.input as string | undefined);
+  const flow = await loadWorkflow(file, values.workflow);
+  const input = readInput(values.input);
+  const progress = values.json ? undefined : progressReporter({ out: process.stderr, clock: systemClock });
   try {
-    const output = await run(flow, input as never);
+    const output = await run(flow, input as never, { log: () => undefined, ...(progress ? { inspect: progress.inspect } : {}) });
+    progress?.stop();
     console.log(values.json ? JSON.stringify({ status: "done", output }) : JSON.stringify(output, null, 2));
     return 0;
   } catch (e) {
+    progress?.stop();
     if (values.json) console.log(JSON.stringify({ status: "failed", error: e }));
-    else console.error(describeFailure(e, Boolean(values.verbose)));
+    else console.error(describeFailure(e, values.verbose));
     return 1;
-  }
-}
-
-function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>["options"]) {
-  try {
-    return parseArgs({ args, options: options!, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
   }
 }

@@ -2,14 +2,13 @@
 // with --workflow) as `<name>.md` (a Mermaid diagram GitHub renders) and
 // `<name>.svg` in --out. Planning the files is separate from writing them, so
 // that a test can tell whether the checked-in diagrams are stale.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
-import { isFlow, type FlowNode } from "../dsl/flow.js";
+import type { FlowNode } from "../dsl/flow.js";
 import { toMermaid } from "../visualize/mermaid.js";
 import { toSvg } from "../visualize/svg.js";
-import { loadWorkflow } from "./load.js";
+import { modulesAt, posix, workflowsOf } from "./load.js";
 import { UsageError } from "./usage-error.js";
 
 /** One file `stepchart viz` writes. */
@@ -26,8 +25,6 @@ const OPTIONS = {
   json: { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
 } as const;
-
-const MODULE = /\.(ts|mts|js|mjs)$/;
 
 /**
  * Runs `stepchart viz <file|dir>... [--out dir] [--workflow name] [--skip file] [--json]`.
@@ -56,50 +53,22 @@ export async function planViz(args: string[]): Promise<{ values: { out: string; 
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError("Expected at least one workflow file or folder: stepchart viz <file|dir>...");
   const modules = positionals.flatMap((p) => modulesAt(p, values.skip));
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { module: string; flow: FlowNode }>();
   const files: VizFile[] = [];
   for (const module of modules) {
     for (const flow of await workflowsOf(module, values.workflow)) {
       const other = seen.get(flow.name);
+      if (other?.flow === flow) continue; // re-exported by another module (an index): drawn once
       if (other !== undefined) {
-        throw new UsageError(`Two workflows are named "${flow.name}" (in ${other} and ${module}); their diagrams would overwrite each other, rename one`);
+        throw new UsageError(`Two workflows are named "${flow.name}" (in ${other.module} and ${module}); their diagrams would overwrite each other, rename one`);
       }
-      seen.set(flow.name, module);
+      seen.set(flow.name, { module, flow });
       const base = join(values.out, fileNameOf(flow.name));
       files.push({ path: posix(`${base}.md`), content: markdownOf(flow, module) });
       files.push({ path: posix(`${base}.svg`), content: await toSvg(flow) });
     }
   }
   return { values, files };
-}
-
-/** A file as it is, or the modules directly inside a folder (sorted, minus `skip`). */
-function modulesAt(path: string, skip: readonly string[]): string[] {
-  const isDir = (() => {
-    try {
-      return statSync(path).isDirectory();
-    } catch {
-      return false; // loadWorkflow reports the missing file
-    }
-  })();
-  if (!isDir) return [posix(path)];
-  return readdirSync(path)
-    .filter((name) => MODULE.test(name) && !name.endsWith(".d.ts") && !skip.includes(name))
-    .sort()
-    .map((name) => posix(join(path, name)));
-}
-
-/** The workflow asked for, or every workflow the module exports (every flow when it exports no workflow). */
-async function workflowsOf(file: string, exportName: string | undefined): Promise<FlowNode[]> {
-  if (exportName !== undefined) return [await loadWorkflow(file, exportName)];
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`Expected a workflow file at ${path}, found none`);
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  // `export default wf` next to `export const wf` is one workflow, drawn once.
-  const flows = [...new Set(Object.values(module).filter(isFlow))];
-  const workflows = flows.filter((f) => f.kind === "workflow");
-  if (flows.length === 0) throw new UsageError(`Expected ${file} to export a workflow, found none`);
-  return workflows.length > 0 ? workflows : flows;
 }
 
 function markdownOf(flow: FlowNode, module: string): string {
@@ -119,9 +88,4 @@ function markdownOf(flow: FlowNode, module: string): string {
 /** A workflow name as a file name: characters a file system may refuse become "-". */
 function fileNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9._ -]/g, "-").trim();
-}
-
-function posix(path: string): string {
-  const rel = relative(process.cwd(), resolve(path)) || ".";
-  return rel.split(sep).join("/");
 }
