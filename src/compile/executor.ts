@@ -9,6 +9,8 @@ import { errorToJSON, toStepchartError } from "../errors.js";
 import type { StepContext, StepLogger } from "../dsl/step-context.js";
 import { fullPath, type RunContext } from "./context.js";
 import { servicesOf, type LogLevel, type RunServices } from "./services.js";
+import { endStepSpan, startStepSpan, withSpan } from "./tracing.js";
+import type { Span } from "@opentelemetry/api";
 
 /** Something the executor can run: a step, or a route's chooser. */
 export interface Dispatchable {
@@ -42,6 +44,7 @@ export function errorEventOf(key: string): string {
 class InFlight {
   #controller: AbortController | undefined;
   #withdrawn = false;
+  #span: Span | undefined;
   constructor(
     readonly d: Dispatchable,
     readonly path: string,
@@ -56,9 +59,11 @@ class InFlight {
   }
 
   run(input: unknown, ctx: StepContext, services: RunServices): void {
+    if (this.#withdrawn) return;
+    const span = (this.#span = startStepSpan(services.trace, ctx.runId, ctx.path, ctx.attempt));
     let result: unknown;
     try {
-      result = this.d.execute(input, ctx, services);
+      result = withSpan(span, () => this.d.execute(input, ctx, services));
     } catch (thrown) {
       this.fail(thrown);
       return;
@@ -68,19 +73,23 @@ class InFlight {
   }
 
   succeed(output: unknown): void {
-    if (this.#settle()) this.self.send({ type: this.d.doneEvent, output });
+    if (!this.#settle()) return;
+    if (this.#span) endStepSpan(this.#span);
+    this.self.send({ type: this.d.doneEvent, output });
   }
 
   fail(thrown: unknown): void {
-    if (this.#settle()) {
-      this.self.send({ type: this.d.errorEvent, error: errorToJSON(toStepchartError(thrown, `step "${this.path}"`)) });
-    }
+    if (!this.#settle()) return;
+    const error = errorToJSON(toStepchartError(thrown, `step "${this.path}"`));
+    if (this.#span) endStepSpan(this.#span, { error });
+    this.self.send({ type: this.d.errorEvent, error });
   }
 
   withdraw(): void {
     if (this.#withdrawn) return;
     this.#withdrawn = true;
     this.#controller?.abort(this.#reason());
+    if (this.#span) endStepSpan(this.#span, { withdrawn: true });
   }
 
   /** True (and unregistered) when this call's result is still wanted. */

@@ -2,6 +2,7 @@
 // sink. The runtime provides them per actor system before it starts an actor;
 // a machine started with plain `createActor` gets the defaults (XState's clock
 // when it can tell the time, the system clock otherwise).
+import type { Context } from "@opentelemetry/api";
 import type { AnyActorRef } from "xstate";
 import { isClock, systemClock, type Clock } from "../clock.js";
 import { processBreakers, type BreakerRegistry } from "./breaker.js";
@@ -25,6 +26,8 @@ export interface RunServices {
   onTransition?: (self: AnyActorRef) => void;
   /** A step starts once this resolves (the durable engine: once the state that dispatched it is committed). */
   beforeStep?: () => Promise<void> | undefined;
+  /** The OpenTelemetry context of the run's span: the parent of its step spans. */
+  trace?: Context;
 }
 
 type ActorSystem = AnyActorRef["system"];

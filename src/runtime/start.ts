@@ -11,6 +11,7 @@ import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
 import { LogicError, toStepchartError } from "../errors.js";
 import { outcomeOf } from "./outcome.js";
+import { endRunSpan, startRunSpan } from "../compile/tracing.js";
 import { CANCEL_EVENT } from "../compile/workflow.js";
 import { deliver, waitingFor } from "./deliver.js";
 
@@ -67,7 +68,9 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
     clock,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  const runSpan = startRunSpan(workflowName, runId);
   provideServices(actor.system, {
+    trace: runSpan.context,
     clock,
     log: options.log ?? consoleLog,
     ...(options.breakers ? { breakers: options.breakers } : {}),
@@ -77,10 +80,16 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
     actor.subscribe({
       complete: () => {
         const outcome = outcomeOf<TOutput>(actor.getSnapshot(), workflowName);
-        if (outcome.status === "done") resolve(outcome.output);
-        else reject(outcome.error);
+        if (outcome.status === "done") {
+          endRunSpan(runSpan.span, "done");
+          resolve(outcome.output);
+        } else {
+          endRunSpan(runSpan.span, outcome.status, outcome.error);
+          reject(outcome.error);
+        }
       },
       error: (err: unknown) => {
+        endRunSpan(runSpan.span, "failed", { category: "logic", code: "internal_error", message: String(err) });
         reject(
           new LogicError(`Run ${runId} of workflow "${workflowName}" stopped with an internal error; this is a stepchart bug, please report it`, {
             code: "internal_error",
