@@ -80,6 +80,8 @@ export type { SqliteOptions } from "./store/sqlite/database.js";
 export type { Store, RunStatus, RunRecord, RunFilter } from "./store/store.js";
 
 export { toMermaid } from "./visualize/mermaid.js";
+export { startInspector } from "./visualize/inspector.js";
+export type { InspectorServer, InspectorOptions } from "./visualize/inspector.js";
 export { toSvg } from "./visualize/svg.js";
 export type { DiagramOptions } from "./visualize/diagram-options.js";
 export type { DiagramSource } from "./visualize/source.js";

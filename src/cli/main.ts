@@ -10,6 +10,7 @@ import { describeFailure } from "./report.js";
 import { parse } from "./session.js";
 import { UsageError } from "./usage-error.js";
 import { vizCommand } from "./viz.js";
+import { startInspector } from "../visualize/inspector.js";
 
 const USAGE = `Usage: stepchart <command> [options]
 
@@ -17,6 +18,8 @@ Commands:
   run <file>        run a workflow from a module, in memory, and print its output
                     --input <json|@file>   the run's input (default: null)
                     --workflow <name>      which export, when the file has several
+                    --inspect              watch it in the Stately inspector (a relay on 127.0.0.1)
+                    --inspect-port <n>     the relay's port (default: 8080)
   start <file>      start a durable run on the store; stay until it ends or waits
                     --input <json|@file>   --workflow <name>   --run-id <id>
   signal <runId> <EVENT> [json]
@@ -80,23 +83,41 @@ async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     input: { type: "string" },
     workflow: { type: "string" },
+    inspect: { type: "boolean", default: false },
+    "inspect-port": { type: "string", default: "8080" },
     json: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   });
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError("Expected exactly one workflow file: stepchart run <file>");
+  const port = Number(values["inspect-port"]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`Expected --inspect-port to be a port number, got ${JSON.stringify(values["inspect-port"])}`);
   const flow = await loadWorkflow(file, values.workflow);
   const input = readInput(values.input);
   const progress = values.json ? undefined : progressReporter({ out: process.stderr, clock: systemClock });
+  const inspector = values.inspect ? await startInspector({ port }) : undefined;
+  if (inspector) {
+    console.error(`Stately inspector: open ${inspector.url} (events also on ${inspector.wsUrl}); Ctrl-C stops it after the run.`);
+  }
+  const inspect = (event: Parameters<NonNullable<typeof progress>["inspect"]>[0]) => {
+    progress?.inspect(event);
+    inspector?.inspect.next?.(event);
+  };
+  let code: number;
   try {
-    const output = await run(flow, input as never, { log: () => undefined, ...(progress ? { inspect: progress.inspect } : {}) });
+    const output = await run(flow, input as never, { log: () => undefined, inspect });
     progress?.stop();
     console.log(values.json ? JSON.stringify({ status: "done", output }) : JSON.stringify(output, null, 2));
-    return 0;
+    code = 0;
   } catch (e) {
     progress?.stop();
     if (values.json) console.log(JSON.stringify({ status: "failed", error: e }));
     else console.error(describeFailure(e, values.verbose));
-    return 1;
+    code = 1;
   }
+  if (inspector) {
+    await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    await inspector.stop();
+  }
+  return code;
 }
