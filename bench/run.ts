@@ -6,6 +6,9 @@ import { fmt, fmtStats, type Stats } from "./measure.js";
 import { s1, S1_RUNS, S1_STEPS } from "./scenarios/s1-sequential.js";
 import { s2, S2_BRANCHES, S2_LIMIT } from "./scenarios/s2-fan-out.js";
 import { s6 } from "./scenarios/s6-durable.js";
+import { s3, S3_RUNS } from "./scenarios/s3-throughput.js";
+import { s4, s5 } from "./scenarios/s4-s5-retry-saga.js";
+import { compileTimes } from "./scenarios/compile-time.js";
 
 type Row = [scenario: string, contender: string, figure: string, perUnit: string, vsFloor: string, vsBaseline: string];
 const rows: Row[] = [];
@@ -41,6 +44,33 @@ results.s2 = r2;
     rows.push([`S2 fan-out ${S2_BRANCHES}×1 ms, limit ${S2_LIMIT}`, name, `${fmtStats(s, 1)} ms wall`, s === plain ? `timer floor ${r2.wallMs.floor} ms` : overhead(s), ratio(s, plain), ratio(s, pLimit)]);
   }
 }
+
+console.error(`S3 throughput: ${S3_RUNS} ten-step workflows in flight at once…`);
+const r3 = await s3();
+results.s3 = r3;
+for (const [name, f] of [
+  ["plain async/await (floor)", r3.plain],
+  ["hand-written XState (baseline)", r3.xstate],
+  ["stepchart sequence", r3.stepchart],
+] as const) {
+  rows.push([`S3 ${S3_RUNS.toLocaleString("en")} workflows in flight`, name, `${fmt(f.totalMs / 1000, 2)} s total`, `${fmt(f.peakHeapBytesPerRun / 1024, 1)} KB peak heap/run`, `${fmt(f.totalMs / r3.plain.totalMs, 0)}x`, `${fmt(f.totalMs / r3.xstate.totalMs, 2)}x`]);
+}
+
+console.error("S4 retry and S5 saga…");
+const r4 = await s4();
+results.s4 = r4;
+rows.push(["S4 retry: fails twice, then succeeds (no backoff)", "plain async retry loop (floor)", `${fmtStats(r4.plain, 1)} µs/workflow`, "", "1.00x", ""]);
+rows.push(["S4 retry: fails twice, then succeeds (no backoff)", "stepchart retry", `${fmtStats(r4.stepchart, 1)} µs/workflow`, "3 attempts, 2 durable timers", ratio(r4.stepchart, r4.plain), ""]);
+const r5 = await s5();
+results.s5 = r5;
+rows.push(["S5 saga: 5 steps, the last fails, 4 compensated", "plain async try/catch (floor)", `${fmtStats(r5.plain, 1)} µs/workflow`, "", "1.00x", ""]);
+rows.push(["S5 saga: 5 steps, the last fails, 4 compensated", "hand-written XState (baseline)", `${fmtStats(r5.xstate, 0)} µs/workflow`, "", ratio(r5.xstate, r5.plain), "1.00x"]);
+rows.push(["S5 saga: 5 steps, the last fails, 4 compensated", "stepchart saga", `${fmtStats(r5.stepchart, 0)} µs/workflow`, "", ratio(r5.stepchart, r5.plain), ratio(r5.stepchart, r5.xstate)]);
+
+console.error("Compile times…");
+const rc = await compileTimes();
+results.compile = rc;
+for (const [name, s] of Object.entries(rc)) rows.push(["compile()", name, `${fmtStats(s, 1)} ms`, "", "", ""]);
 
 console.error("S6 durable: SQLite per step, bytes per step, idle runs, resuming…");
 const r6 = await s6();

@@ -60,10 +60,10 @@ class InFlight {
 
   run(input: unknown, ctx: StepContext, services: RunServices): void {
     if (this.#withdrawn) return;
-    const span = (this.#span = startStepSpan(services.trace, ctx.runId, ctx.path, ctx.attempt));
+    const span = services.trace === undefined ? undefined : (this.#span = startStepSpan(services.trace, ctx.runId, ctx.path, ctx.attempt));
     let result: unknown;
     try {
-      result = withSpan(span, () => this.d.execute(input, ctx, services));
+      result = span ? withSpan(span, () => this.d.execute(input, ctx, services)) : this.d.execute(input, ctx, services);
     } catch (thrown) {
       this.fail(thrown);
       return;
@@ -108,15 +108,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
-const inFlightByActor = new WeakMap<AnyActorRef, Map<string, InFlight>>();
+// The table lives on the actor under a symbol rather than in a WeakMap: with
+// tens of thousands of live runs, WeakMap entries (ephemerons) make V8's
+// garbage collector markedly slower.
+const IN_FLIGHT = Symbol("stepchart.inFlight");
+type WithTable = AnyActorRef & { [IN_FLIGHT]?: Map<string, InFlight> };
 
 function tableOf(self: AnyActorRef): Map<string, InFlight> {
-  let table = inFlightByActor.get(self);
-  if (!table) {
-    table = new Map();
-    inFlightByActor.set(self, table);
-  }
-  return table;
+  return ((self as WithTable)[IN_FLIGHT] ??= new Map());
 }
 
 class StepContextImpl implements StepContext {
@@ -179,7 +178,7 @@ export function dispatch(d: Dispatchable, context: RunContext, self: AnyActorRef
 
 /** Withdraws the call dispatched for `key`, if it is still running. */
 export function withdraw(key: string, self: AnyActorRef): void {
-  const table = inFlightByActor.get(self);
+  const table = (self as WithTable)[IN_FLIGHT];
   const flight = table?.get(key);
   if (flight) {
     table!.delete(key);
@@ -189,7 +188,7 @@ export function withdraw(key: string, self: AnyActorRef): void {
 
 /** Withdraws every call of `self` (the actor is stopping). */
 export function withdrawAll(self: AnyActorRef): void {
-  const table = inFlightByActor.get(self);
+  const table = (self as WithTable)[IN_FLIGHT];
   if (!table) return;
   for (const flight of table.values()) flight.withdraw();
   table.clear();
@@ -197,5 +196,5 @@ export function withdrawAll(self: AnyActorRef): void {
 
 /** The keys of the calls `self` is waiting for (for tests and the engine). */
 export function inFlightKeys(self: AnyActorRef): string[] {
-  return [...(inFlightByActor.get(self)?.keys() ?? [])];
+  return [...((self as WithTable)[IN_FLIGHT]?.keys() ?? [])];
 }

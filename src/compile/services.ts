@@ -26,13 +26,15 @@ export interface RunServices {
   onTransition?: (self: AnyActorRef) => void;
   /** A step starts once this resolves (the durable engine: once the state that dispatched it is committed). */
   beforeStep?: () => Promise<void> | undefined;
-  /** The OpenTelemetry context of the run's span: the parent of its step spans. */
+  /** The OpenTelemetry context of the run's span, the parent of its step spans; none when nothing records spans. */
   trace?: Context;
 }
 
 type ActorSystem = AnyActorRef["system"];
 
-const bySystem = new WeakMap<ActorSystem, RunServices>();
+// On the system object under a symbol, not in a WeakMap: see executor.ts.
+const SERVICES = Symbol("stepchart.services");
+type WithServices = ActorSystem & { [SERVICES]?: RunServices };
 
 /** Writes log lines to the console: `[runId path] message {fields}`. */
 export function consoleLog(entry: LogEntry): void {
@@ -45,18 +47,13 @@ export function consoleLog(entry: LogEntry): void {
 
 /** Binds services to an actor system; call before `actor.start()`. */
 export function provideServices(system: ActorSystem, services: Partial<RunServices>): void {
-  bySystem.set(system, { ...defaultServices(system), ...services });
+  (system as WithServices)[SERVICES] = { ...defaultServices(system), ...services };
 }
 
 /** The services of the actor system `self` belongs to. */
 export function servicesOf(self: AnyActorRef): RunServices {
-  const system = self.system;
-  let services = bySystem.get(system);
-  if (!services) {
-    services = defaultServices(system);
-    bySystem.set(system, services);
-  }
-  return services;
+  const system = self.system as WithServices;
+  return (system[SERVICES] ??= defaultServices(system));
 }
 
 function defaultServices(system: ActorSystem): RunServices {

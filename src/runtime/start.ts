@@ -70,7 +70,7 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
   });
   const runSpan = startRunSpan(workflowName, runId);
   provideServices(actor.system, {
-    trace: runSpan.context,
+    ...(runSpan.span.isRecording() ? { trace: runSpan.context } : {}),
     clock,
     log: options.log ?? consoleLog,
     ...(options.breakers ? { breakers: options.breakers } : {}),
