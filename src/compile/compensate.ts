@@ -10,6 +10,7 @@ import { compileFlow } from "./flow.js";
 import { childScope, type MachineParts, type Scope } from "./machine-parts.js";
 import { RUN } from "./retry.js";
 import { DONE } from "./sequence.js";
+import { makeExecute } from "./step.js";
 
 export const PUSH = "stepchart.push";
 
@@ -25,7 +26,13 @@ export function registerPush(parts: MachineParts): void {
 export function compileCompensate(node: CompensateNode, scope: Scope, next: string) {
   const { parts, path, display, lane } = scope;
   registerPush(parts);
-  const undo = parts.undo(`stepchart.undo ${path}`, () => compileChild(node.undo));
+  // A plain step (a function given to compensate()) runs in the executor; any other flow as a child machine.
+  const u = node.undo;
+  const name = `stepchart.undo ${path}`;
+  const undo =
+    u.kind === "step" && !u.retry && u.timeoutMs === undefined && !u.compensate
+      ? parts.undoStep(name, { name: u.name, execute: makeExecute(u) })
+      : parts.undo(name, () => compileChild(u));
   return {
     initial: RUN,
     states: {

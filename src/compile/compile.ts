@@ -21,7 +21,7 @@ function build(flow: FlowNode, mode: RootMode): CompiledMachine {
     machine = new CompiledMachine(
       config as any,
       { actions: parts.actions, guards: parts.guards, actors: parts.actors, delays: {} },
-      { workflow: wf.name, version: wf.version, dispatchables: parts.dispatchables, compensations: parts.compensations, waits: parts.waits },
+      { workflow: wf.name, version: wf.version, dispatchables: parts.dispatchables, compensations: parts.compensations, undoSteps: parts.undoSteps, waits: parts.waits },
     );
     caches[mode].set(flow, machine);
   }

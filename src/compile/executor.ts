@@ -26,6 +26,8 @@ export interface Dispatchable {
   readonly attemptKey?: string;
   /** Runs the work, schema checks included; may return a value, a promise, or throw. */
   execute(input: unknown, ctx: StepContext, services: RunServices): unknown;
+  /** Where the work comes from at run time, when it is not fixed (a compensation of the newest stack record). */
+  prepare?(context: RunContext): { input: unknown; path: string; execute: Dispatchable["execute"] };
 }
 
 export function doneEventOf(key: string): string {
@@ -163,12 +165,13 @@ export function attemptOf(context: RunContext, d: Dispatchable): number {
 export function dispatch(d: Dispatchable, context: RunContext, self: AnyActorRef): void {
   const table = tableOf(self);
   table.get(d.key)?.withdraw();
-  const path = fullPath(context, d.path);
-  const flight = new InFlight(d, path, self, table);
+  const prepared = d.prepare?.(context);
+  const path = prepared ? prepared.path : fullPath(context, d.path);
+  const flight = new InFlight(prepared ? { ...d, execute: prepared.execute } : d, path, self, table);
   table.set(d.key, flight);
   const services = servicesOf(self);
   const ctx = new StepContextImpl(context.runId, path, attemptOf(context, d), flight, services);
-  const input = context.v[d.lane];
+  const input = prepared ? prepared.input : context.v[d.lane];
   // Start on a microtask: user code never runs inside XState's transition;
   // with a durable engine, only once the state that dispatched it is committed.
   const gate = services.beforeStep?.();

@@ -8,6 +8,12 @@ import type { Escalation } from "../dsl/flow.js";
 import { DefinitionError } from "../errors.js";
 import type { Dispatchable } from "./executor.js";
 
+/** A compensation that is a plain step: its name (the last segment of its path) and its work. */
+export interface UndoStep {
+  readonly name: string;
+  readonly execute: Dispatchable["execute"];
+}
+
 /** A wait the runtime can deliver events to: its event type and payload schema. */
 export interface WaitInfo {
   readonly event: string;
@@ -27,6 +33,8 @@ export class MachineParts {
   readonly dispatchables = new Map<string, Dispatchable>();
   /** Compensation machines by the name stack records refer to (also registered as actors). */
   readonly compensations = new Map<string, AnyActorLogic>();
+  /** Compensations that are plain steps, run by the executor without a child machine, by the same names. */
+  readonly undoSteps = new Map<string, UndoStep>();
   /** Waits by state path. */
   readonly waits = new Map<string, WaitInfo>();
   #lanes = 1;
@@ -72,9 +80,16 @@ export class MachineParts {
     return name;
   }
 
+  /** Registers a compensation that is a plain step under `name`. */
+  undoStep(name: string, step: UndoStep): string {
+    if (!this.undoSteps.has(name)) this.undoSteps.set(name, step);
+    return name;
+  }
+
   /** Registers the compensations of a child machine under `${owner}/` (its stack records are renamed the same way). */
-  adoptCompensations(owner: string, child: { info: { compensations: ReadonlyMap<string, AnyActorLogic> } }): void {
+  adoptCompensations(owner: string, child: { info: { compensations: ReadonlyMap<string, AnyActorLogic>; undoSteps: ReadonlyMap<string, UndoStep> } }): void {
     for (const [name, logic] of child.info.compensations) this.undo(`${owner}/${name}`, () => logic);
+    for (const [name, step] of child.info.undoSteps) this.undoStep(`${owner}/${name}`, step);
   }
 
   addDispatchable(d: Dispatchable): void {

@@ -16,7 +16,7 @@ import {
 } from "xstate";
 import type { AnyActorLogic } from "xstate";
 import type { RunContext } from "./context.js";
-import type { WaitInfo } from "./machine-parts.js";
+import type { UndoStep, WaitInfo } from "./machine-parts.js";
 import { dispatch, withdrawAll, type Dispatchable } from "./executor.js";
 import { servicesOf } from "./services.js";
 
@@ -47,6 +47,8 @@ export interface MachineInfo {
   readonly dispatchables: ReadonlyMap<string, Dispatchable>;
   /** Compensation machines by name, including those of child machines (prefixed with their owner's path). */
   readonly compensations: ReadonlyMap<string, AnyActorLogic>;
+  /** Compensations that are plain steps, by the same kind of names. */
+  readonly undoSteps: ReadonlyMap<string, UndoStep>;
   /** The waits of this machine by state path. */
   readonly waits: ReadonlyMap<string, WaitInfo>;
 }

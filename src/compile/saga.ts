@@ -60,7 +60,7 @@ export function compileSaga(node: SagaNode, scope: Scope, next: string) {
       { target: COMPENSATED, description: "do not compensate" },
     ],
   };
-  states[COMPENSATING] = compensatingState(parts, path, display, COMPENSATED);
+  states[COMPENSATING] = compensatingState(parts, path, `${path}.${COMPENSATING}`, display, parts.target(`${path}.${COMPENSATED}`));
   if (node.recover && recoverLane !== undefined) {
     const prepare = parts.action(`stepchart.saga.recover ${path}`, () =>
       assign(({ context }: { context: RunContext }): Partial<RunContext> => {

@@ -82,7 +82,8 @@ export function compileStep(node: StepNode, scope: Scope, next: string): object 
   return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope);
 }
 
-function makeExecute(node: StepNode): Dispatchable["execute"] {
+/** The work of a plain step: its function with its schema checks and breaker. */
+export function makeExecute(node: StepNode): Dispatchable["execute"] {
   const { run, inputSchema, outputSchema, breaker } = node;
   const checked =
     !inputSchema && !outputSchema

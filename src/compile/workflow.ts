@@ -82,7 +82,7 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
     );
     states[OUTPUT] = { entry: checkOutput, always: [{ guard: hasFailed, target: FAILED, description: "output is invalid" }, { target: SUCCEEDED }] };
   }
-  states[CANCELLING] = compensatingState(parts, RUN_OWNER, "run", CANCELLED);
+  states[CANCELLING] = compensatingState(parts, RUN_OWNER, CANCELLING, "run", parts.target(CANCELLED));
   states[SUCCEEDED] = { type: "final" };
   states[FAILED] = { type: "final", tags: [FAILED_TAG] };
   states[CANCELLED] = { type: "final", tags: [CANCELLED_TAG] };

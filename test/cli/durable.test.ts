@@ -22,7 +22,7 @@ async function stepchart(...args: string[]): Promise<{ code: number; stdout: str
   }
 }
 
-describe("durable runs through the CLI", () => {
+describe("durable runs through the CLI", { timeout: 90_000 }, () => {
   it("starts a run in one process, signals it in another, reads it in a third", async () => {
     const started = await stepchart("start", "machines/approval-routing.ts", "--input", '{"id":"exp-1","kind":"expense","confidence":0.8}', "--run-id", "exp-1", "--store", store, "--json");
     expect(started.code).toBe(0);
@@ -39,14 +39,14 @@ describe("durable runs through the CLI", () => {
 
     const listed = await stepchart("list", "--store", store, "--json");
     expect(JSON.parse(listed.stdout).map((r: any) => [r.runId, r.status])).toContainEqual(["exp-1", "done"]);
-  }, 30_000);
+  });
 
   it("shows live progress on stderr while it runs", async () => {
     const { stderr } = await stepchart("start", "machines/approval-routing.ts", "--input", '{"id":"a-1","kind":"invoice","confidence":0.95}', "--store", store);
     expect(stderr).toContain("▶ ApprovalRouting.auto.AutoApprove");
     expect(stderr).toMatch(/✓ ApprovalRouting\.auto\.ProcessApproval \d+ms/);
     expect(stderr).toContain("● run done");
-  }, 30_000);
+  });
 
   it("refuses an event the run does not wait for, with the reason and exit code 1", async () => {
     await stepchart("start", "machines/approval-routing.ts", "--input", '{"id":"exp-2","kind":"expense","confidence":0.8}', "--run-id", "exp-2", "--store", store);
@@ -57,14 +57,14 @@ describe("durable runs through the CLI", () => {
     const bad = await stepchart("signal", "exp-2", "DECIDE", '{"approved":"yes"}', "--store", store);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("Invalid payload of DECIDE");
-  }, 30_000);
+  });
 
   it("cancels a waiting run", async () => {
     await stepchart("start", "machines/approval-routing.ts", "--input", '{"id":"exp-3","kind":"expense","confidence":0.8}', "--run-id", "exp-3", "--store", store);
     const cancelled = await stepchart("cancel", "exp-3", "--store", store);
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toContain("run exp-3 (ApprovalRouting v1): cancelled");
-  }, 30_000);
+  });
 
   it("reports usage mistakes with exit code 2", async () => {
     expect((await stepchart("signal", "only-a-run-id", "--store", store)).code).toBe(2);
@@ -80,7 +80,7 @@ describe("durable runs through the CLI", () => {
     const brokenInput = await stepchart("start", "machines/approval-routing.ts", "--input", `@${join(dir, "broken.json")}`, "--store", store);
     expect(brokenInput.code).toBe(2);
     expect(brokenInput.stderr).toContain(`Expected ${join(dir, "broken.json")} to hold JSON`);
-  }, 30_000);
+  });
 
   it("rejects a bad workflow input with the category, the step and what to do", async () => {
     const bad = await stepchart("start", "machines/approval-routing.ts", "--input", '{"id":"x","kind":"poem","confidence":0.5}', "--store", store);
@@ -89,5 +89,5 @@ describe("durable runs through the CLI", () => {
     expect(bad.stderr).toContain("category: validation (schema_mismatch)");
     expect(bad.stderr).toContain("what to do: fix the input");
     expect(bad.stderr).not.toContain("    at ");
-  }, 30_000);
+  });
 });

@@ -20,7 +20,7 @@ async function stepchart(...args: string[]): Promise<{ code: number; stdout: str
 const dir = mkdtempSync(join(tmpdir(), "stepchart-cli-"));
 const wfFile = new URL("./fixtures/double.ts", import.meta.url).pathname;
 
-describe("stepchart run", () => {
+describe("stepchart run", { timeout: 60_000 }, () => {
   it("runs a workflow file with inline JSON input and prints the output", async () => {
     const { code, stdout } = await stepchart("run", wfFile, "--input", '{"n":21}');
     expect(code).toBe(0);

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { machineInfo } from "../../src/compile/compile.js";
 import {
   compensate,
   compile,
@@ -48,12 +49,26 @@ describe("saga compiles to chained states with an exit path into compensation", 
 
   it("pushes a record for each completed compensable flow and registers its compensation by name", () => {
     expect(s.states.flight.onDone.actions).toEqual({ type: "stepchart.push", params: { path: "Booking.flight", undo: "stepchart.undo Booking.flight", lane: 0 } });
-    expect(Object.keys(compile(wf).implementations.actors)).toEqual(expect.arrayContaining(["stepchart.undo Booking.flight", "stepchart.undo Booking.hotel"]));
+    expect([...machineInfo(compile(wf)).undoSteps.keys()]).toEqual(["stepchart.undo Booking.flight", "stepchart.undo Booking.hotel"]);
   });
 
-  it("compensates one rollback actor at a time in $compensating", () => {
-    expect(s.states.$compensating.tags).toEqual(["stepchart.compensating"]);
-    expect(Object.keys(s.states.$compensating.on)).toEqual(["xstate.done.actor.Booking.$undo.*", "xstate.error.actor.Booking.$undo.*"]);
+  it("compensates one record at a time in $compensating: a plain step in the executor, a flow as a child machine", () => {
+    const c = s.states.$compensating;
+    expect(c.tags).toEqual(["stepchart.compensating"]);
+    expect(Object.keys(c.states)).toEqual(["$next", "$step", "$child"]);
+    expect(c.states.$next.always.map((t: any) => t.target)).toEqual(["$step", "$child", "#W.Booking.$compensated"]);
+    expect(c.states.$step.meta).toEqual({ stepchart: { dispatch: "Booking.$compensating.$step" } });
+    expect(Object.keys(c.states.$child.on)).toEqual(["xstate.done.actor.Booking.$undo.*", "xstate.error.actor.Booking.$undo.*"]);
+  });
+
+  it("runs a compensation flow as a child machine registered by name", async () => {
+    const journal: string[] = [];
+    const undoFlow = sequence("release", [step("notify", (o: number) => (journal.push(`notify ${o}`), o)), step("free", (o: number) => void journal.push(`free ${o}`))]);
+    const flowWf = workflow("F", saga("Hold", [compensate(step("hold", (x: number) => x + 1), undoFlow), step("fail", () => Promise.reject(new LogicError("no")))]));
+    expect(Object.keys(compile(flowWf).implementations.actors)).toContain("stepchart.undo Hold.hold");
+    const error: any = await run(flowWf, 1, quiet).catch((e) => e);
+    expect(journal).toEqual(["notify 2", "free 2"]);
+    expect(error.compensation.ran).toEqual(["Hold.hold"]);
   });
 });
 
