@@ -5,7 +5,8 @@
 // Leaving a step's state withdraws it: its AbortSignal fires and a late result
 // is dropped. After a restore, WorkflowMachine re-dispatches in-flight steps.
 import type { AnyActorRef } from "xstate";
-import { errorToJSON, toStepchartError } from "../errors.js";
+import { errorToJSON, LogicError, toStepchartError } from "../errors.js";
+import { describeNotJson, findNotJson } from "./json-data.js";
 import type { StepContext, StepLogger } from "../dsl/step-context.js";
 import { fullPath, type RunContext } from "./context.js";
 import { servicesOf, type LogLevel, type RunServices } from "./services.js";
@@ -75,6 +76,11 @@ class InFlight {
   }
 
   succeed(output: unknown): void {
+    const notJson = findNotJson(output);
+    if (notJson) {
+      this.fail(new LogicError(`Step "${this.path}" returned ${describeNotJson(notJson)}`, { code: "output_not_json", details: { at: notJson.at } }));
+      return;
+    }
     if (!this.#settle()) return;
     if (this.#span) endStepSpan(this.#span);
     this.self.send({ type: this.d.doneEvent, output });

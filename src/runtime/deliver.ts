@@ -9,6 +9,7 @@ import { ESCALATED_TAG, OPERATOR_EVENTS } from "../compile/escalate.js";
 import { parseWith } from "../compile/schema.js";
 import { payloadOf } from "../compile/wait-for.js";
 import { ValidationError } from "../errors.js";
+import { describeNotJson, findNotJson } from "../compile/json-data.js";
 import { actorsOf } from "./actors.js";
 
 export interface Delivery {
@@ -62,6 +63,10 @@ export function waitingFor(root: AnyActorRef): string[] {
 export function assertEvent(event: AnyEventObject): void {
   if (typeof event !== "object" || event === null || typeof event.type !== "string" || event.type === "") {
     throw new ValidationError(`Expected an event like { type: "APPROVE", ... }, got ${event === null ? "null" : typeof event}`, { code: "invalid_event" });
+  }
+  const notJson = findNotJson(event);
+  if (notJson) {
+    throw new ValidationError(`Expected event ${event.type} to be JSON data, got ${describeNotJson(notJson)}`, { code: "event_not_json", details: { at: notJson.at } });
   }
   if (event.type.startsWith("xstate.") || (event.type.startsWith("stepchart.") && !(OPERATOR_EVENTS as readonly string[]).includes(event.type))) {
     throw new ValidationError(`Event type "${event.type}" is reserved for XState and stepchart; use your own type, like "APPROVE"`, {

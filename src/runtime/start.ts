@@ -9,7 +9,8 @@ import { consoleLog, provideServices, type LogEntry } from "../compile/services.
 import type { BreakerRegistry } from "../compile/breaker.js";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
-import { LogicError, toStepchartError } from "../errors.js";
+import { LogicError, toStepchartError, ValidationError } from "../errors.js";
+import { describeNotJson, findNotJson } from "../compile/json-data.js";
 import { outcomeOf } from "./outcome.js";
 import { endRunSpan, startRunSpan } from "../compile/tracing.js";
 import { CANCEL_EVENT } from "../compile/workflow.js";
@@ -58,6 +59,10 @@ export interface RunHandle<TOutput> {
  * const out = await handle.result;
  */
 export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInput, options: RunOptions = {}): RunHandle<TOutput> {
+  const notJson = findNotJson(input);
+  if (notJson) {
+    throw new ValidationError(`Expected the input of "${flow.name}" to be JSON data, got ${describeNotJson(notJson)}`, { code: "input_not_json", details: { at: notJson.at } });
+  }
   const machine = compile(flow);
   const workflowName = asWorkflow(flow).name;
   const runId = options.runId ?? randomUUID();
