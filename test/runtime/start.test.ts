@@ -80,7 +80,7 @@ describe("the step context", () => {
 
   it("gives every run its own id when none is given", async () => {
     const ids = new Set<string>();
-    const wf = step("id", (_x: unknown, ctx) => ids.add(ctx.runId));
+    const wf = step("id", (_x: unknown, ctx) => void ids.add(ctx.runId));
     await Promise.all([run(wf, null), run(wf, null), run(wf, null)]);
     expect(ids.size).toBe(3);
   });
