@@ -28,7 +28,12 @@ export function baseKey(owner: string): string {
  * The config of a compound state (at state path `statePath`) that compensates
  * the records above `owner`'s base, then goes to `next` (an absolute target).
  */
-export function compensatingState(parts: MachineParts, owner: string, statePath: string, display: string, next: string) {
+export function compensatingState(parts: MachineParts, owner: string, statePath: string, display: string, next: string): object {
+  // Compiled after the flows it compensates: when none of them can leave a
+  // record, the state only passes through (and diagrams stay small).
+  const bySteps = parts.undoSteps.size > 0;
+  const byChildren = parts.compensations.size > 0;
+  if (!bySteps && !byChildren) return { always: { target: next, description: "nothing to compensate" } };
   registerDispatchActions(parts);
   const decision = `${owner}#undo`;
   const childPrefix = `${owner}.$undo`;
@@ -50,7 +55,7 @@ export function compensatingState(parts: MachineParts, owner: string, statePath:
       return { input: record.output, path: `${record.path}.${step.name}`, execute: step.execute };
     },
   };
-  parts.addDispatchable(runner);
+  if (bySteps) parts.addDispatchable(runner);
 
   const decide = parts.action(`stepchart.compensate.next ${owner}`, () =>
     enqueueActions(({ context, enqueue }: { context: RunContext; enqueue: any }) => {
@@ -98,6 +103,22 @@ export function compensatingState(parts: MachineParts, owner: string, statePath:
   );
   const is = (value: string) => parts.guard(`${display}: compensation ${value === DONE ? "finished" : `by ${value}`}`, ({ context }) => context.sel[decision] === value);
 
+  const stepState = {
+    entry: { type: DISPATCH, params: { key: runner.key } },
+    exit: { type: WITHDRAW, params: { key: runner.key } },
+    on: {
+      [runner.doneEvent]: { target: NEXT, actions: stepDone },
+      [runner.errorEvent]: { target: NEXT, actions: stepFailed },
+    },
+    meta: { stepchart: { dispatch: runner.key } },
+  };
+  const childState = {
+    on: {
+      [`xstate.done.actor.${childPrefix}.*`]: { target: NEXT, actions: childSettled, description: "compensation finished" },
+      [`xstate.error.actor.${childPrefix}.*`]: { target: NEXT, actions: childSettled, description: "compensation crashed" },
+    },
+  };
+
   return {
     initial: NEXT,
     tags: ["stepchart.compensating"],
@@ -106,26 +127,13 @@ export function compensatingState(parts: MachineParts, owner: string, statePath:
       [NEXT]: {
         entry: decide,
         always: [
-          { guard: is("step"), target: STEP },
-          { guard: is("child"), target: CHILD },
+          ...(bySteps ? [{ guard: is("step"), target: STEP }] : []),
+          ...(byChildren ? [{ guard: is("child"), target: CHILD }] : []),
           { target: next, description: "every completed step compensated, newest first" },
         ],
       },
-      [STEP]: {
-        entry: { type: DISPATCH, params: { key: runner.key } },
-        exit: { type: WITHDRAW, params: { key: runner.key } },
-        on: {
-          [runner.doneEvent]: { target: NEXT, actions: stepDone },
-          [runner.errorEvent]: { target: NEXT, actions: stepFailed },
-        },
-        meta: { stepchart: { dispatch: runner.key } },
-      },
-      [CHILD]: {
-        on: {
-          [`xstate.done.actor.${childPrefix}.*`]: { target: NEXT, actions: childSettled },
-          [`xstate.error.actor.${childPrefix}.*`]: { target: NEXT, actions: childSettled },
-        },
-      },
+      ...(bySteps ? { [STEP]: stepState } : {}),
+      ...(byChildren ? { [CHILD]: childState } : {}),
     },
   };
 }

@@ -53,12 +53,20 @@ describe("saga compiles to chained states with an exit path into compensation", 
   });
 
   it("compensates one record at a time in $compensating: a plain step in the executor, a flow as a child machine", () => {
-    const c = s.states.$compensating;
+    const undoFlow = sequence("cancel", [step("notify", (x: number) => x)]);
+    const mixed = workflow("W", saga("Booking", [reservation("flight", []), compensate(step("hotel", (x: number) => x), undoFlow), step("charge", (x: number) => x)]));
+    const c = (compile(mixed).config as any).states.Booking.states.$compensating;
     expect(c.tags).toEqual(["stepchart.compensating"]);
     expect(Object.keys(c.states)).toEqual(["$next", "$step", "$child"]);
     expect(c.states.$next.always.map((t: any) => t.target)).toEqual(["$step", "$child", "#W.Booking.$compensated"]);
     expect(c.states.$step.meta).toEqual({ stepchart: { dispatch: "Booking.$compensating.$step" } });
     expect(Object.keys(c.states.$child.on)).toEqual(["xstate.done.actor.Booking.$undo.*", "xstate.error.actor.Booking.$undo.*"]);
+  });
+
+  it("leaves out the kinds of compensation a workflow cannot meet", () => {
+    expect(Object.keys(s.states.$compensating.states)).toEqual(["$next", "$step"]);
+    const root = (compile(workflow("Plain", step("a", (x: number) => x))).config as any).states;
+    expect(root.$cancelling).toEqual({ always: { target: "#Plain.$cancelled", description: "nothing to compensate" } });
   });
 
   it("runs a compensation flow as a child machine registered by name", async () => {

@@ -18,7 +18,7 @@ async function stepchart(...args: string[]): Promise<{ code: number; stdout: str
   }
 }
 
-describe("stepchart viz", () => {
+describe("stepchart viz", { timeout: 60_000 }, () => {
   it("writes <name>.md with a heading, the do-not-edit note and a mermaid block, and <name>.svg, for each workflow", async () => {
     const out = mkdtempSync(join(tmpdir(), "stepchart-viz-"));
     const { code, stdout } = await stepchart("viz", "machines/document-ingestion.ts", "--out", out, "--json");
