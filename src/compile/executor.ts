@@ -29,6 +29,16 @@ export interface Dispatchable {
   execute(input: unknown, ctx: StepContext, services: RunServices): unknown;
   /** Where the work comes from at run time, when it is not fixed (a compensation of the newest stack record). */
   prepare?(context: RunContext): { input: unknown; path: string; execute: Dispatchable["execute"] };
+  /** A permit the work waits for (a shared limit); `event` is sent once it is granted. */
+  readonly permit?: Permit;
+}
+
+/** A shared limit a step waits on before its work starts. */
+export interface Permit {
+  /** Sent to the actor when the permit is granted (the state moves from `$permit` to `$run`). */
+  readonly event: string;
+  /** Resolves with the function that gives the permit back; rejects when `signal` fires first. */
+  acquire(signal: AbortSignal, services: RunServices): Promise<() => void>;
 }
 
 export function doneEventOf(key: string): string {
@@ -48,6 +58,7 @@ class InFlight {
   #controller: AbortController | undefined;
   #withdrawn = false;
   #span: Span | undefined;
+  #release: (() => void) | undefined;
   constructor(
     readonly d: Dispatchable,
     readonly path: string,
@@ -63,6 +74,25 @@ class InFlight {
 
   run(input: unknown, ctx: StepContext, services: RunServices): void {
     if (this.#withdrawn) return;
+    const permit = this.d.permit;
+    if (permit) {
+      permit.acquire(this.signal, services).then(
+        (release) => {
+          if (this.#withdrawn) return release();
+          this.#release = release;
+          this.self.send({ type: permit.event });
+          this.#execute(input, ctx, services);
+        },
+        (thrown: unknown) => {
+          if (!this.#withdrawn) this.fail(thrown);
+        },
+      );
+      return;
+    }
+    this.#execute(input, ctx, services);
+  }
+
+  #execute(input: unknown, ctx: StepContext, services: RunServices): void {
     const span = services.trace === undefined ? undefined : (this.#span = startStepSpan(services.trace, ctx.runId, ctx.path, ctx.attempt));
     let result: unknown;
     try {
@@ -96,12 +126,20 @@ class InFlight {
   withdraw(): void {
     if (this.#withdrawn) return;
     this.#withdrawn = true;
+    this.#giveBack();
     this.#controller?.abort(this.#reason());
     if (this.#span) endStepSpan(this.#span, { withdrawn: true });
   }
 
+  #giveBack(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
   /** True (and unregistered) when this call's result is still wanted. */
   #settle(): boolean {
+    this.#giveBack();
     if (this.table.get(this.d.key) !== this) return false;
     this.table.delete(this.d.key);
     return true;

@@ -2,14 +2,16 @@
 // withdraws it, `stepchart.done.<path>` stores the output in the lane and moves
 // on, `stepchart.error.<path>` records the failure and goes to the nearest
 // handler. The step options `timeout` and `retry` wrap it: retry(timeout(step)).
+// A step with a shared `limit` is a compound state: `$permit` (waiting for the
+// limit) then `$run`; each attempt takes its own permit, inside its timeout.
 import { assign } from "xstate";
-import type { StepNode } from "../dsl/flow.js";
+import type { LimitConfig, StepNode } from "../dsl/flow.js";
 import type { StepContext } from "../dsl/step-context.js";
 import { fullPath, withFailure, withLane, type RunContext } from "./context.js";
 import { guardWithBreaker } from "./breaker.js";
-import { dispatch, doneEventOf, errorEventOf, withdraw, type Dispatchable } from "./executor.js";
+import { dispatch, doneEventOf, errorEventOf, withdraw, type Dispatchable, type Permit } from "./executor.js";
 import type { MachineParts, Scope } from "./machine-parts.js";
-import { compileRetry } from "./retry.js";
+import { compileRetry, RUN } from "./retry.js";
 import { compileCompensate } from "./compensate.js";
 import { compileEscalated } from "./escalate.js";
 import { parseWith } from "./schema.js";
@@ -78,8 +80,32 @@ export function compileStep(node: StepNode, scope: Scope, next: string): object 
     ...(scope.attemptKey === undefined ? {} : { attemptKey: scope.attemptKey }),
     execute: makeExecute(node),
   };
-  scope.parts.addDispatchable(d);
-  return dispatchingState(d, { target: next, actions: { type: STORE, params: { lane } } }, scope);
+  const onDone = { target: next, actions: { type: STORE, params: { lane } } };
+  if (!node.limit) {
+    scope.parts.addDispatchable(d);
+    return dispatchingState(d, onDone, scope);
+  }
+  // A limited step waits in `$permit` until the limit grants it, then works in `$run`.
+  const limited: Dispatchable = { ...d, permit: permitOf(node.limit, path) };
+  scope.parts.addDispatchable(limited);
+  return {
+    ...dispatchingState(limited, onDone, scope),
+    initial: PERMIT,
+    states: { [PERMIT]: { on: { [limited.permit!.event]: RUN } }, [RUN]: {} },
+  };
+}
+
+export const PERMIT = "$permit";
+
+function permitOf(config: LimitConfig, path: string): Permit {
+  return {
+    event: `stepchart.permit.${path}`,
+    async acquire(signal, services) {
+      const limiter = services.limiters.get(config, services.clock);
+      await limiter.acquire(signal);
+      return () => limiter.release();
+    },
+  };
 }
 
 /** The work of a plain step: its function with its schema checks and breaker. */

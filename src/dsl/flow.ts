@@ -21,7 +21,14 @@ export interface StepNode {
   readonly breaker?: BreakerConfig;
   /** The step option `compensate`, as a flow that receives the step's output. */
   readonly compensate?: FlowNode;
+  /** The step option `limit`: a rate or concurrency shared by name. */
+  readonly limit?: LimitConfig;
 }
+
+/** A normalized shared limit: at most `limit` calls per `perMs`, or at most `limit` at once. */
+export type LimitConfig =
+  | { readonly name: string; readonly kind: "rate"; readonly limit: number; readonly perMs: number }
+  | { readonly name: string; readonly kind: "concurrency"; readonly limit: number };
 
 /** A normalized retry policy: every duration in ms. */
 export interface RetryPolicy {

@@ -2,7 +2,7 @@
 import type { ZodType } from "zod";
 import { DefinitionError, type StepchartError } from "../errors.js";
 import { toMs, type Duration } from "./duration.js";
-import { describe, type BreakerConfig, type Flow, type StepNode, type StepRun } from "./flow.js";
+import { describe, type BreakerConfig, type Flow, type LimitConfig, type StepNode, type StepRun } from "./flow.js";
 import { assertName } from "./name.js";
 import { assertInteger, assertOptionalFunction } from "./numbers.js";
 import { retryPolicy, type RetryOptions } from "./retry.js";
@@ -37,6 +37,13 @@ export interface StepOptions {
    * @default none
    */
   breaker?: string | BreakerOptions;
+  /**
+   * A limit shared by every step that names it, in every run of the process:
+   * `{ name, rate: "100/s" }` (or "10/m", "5/h"), or `{ name, concurrency: 5 }`.
+   * A step waiting for a permit is in its `$permit` state.
+   * @default none
+   */
+  limit?: { name: string; rate: string } | { name: string; concurrency: number };
   /** Undoes the step when a later flow of an enclosing saga fails; gets the step's output. @default none */
   compensate?: Flow | ((output: any, ctx: StepContext) => unknown);
 }
@@ -65,6 +72,7 @@ export function step<TInput, TOutput>(name: string, run: StepRun<TInput, TOutput
     ...(options.timeout !== undefined ? { timeoutMs: toMs(options.timeout, `the timeout of step "${name}"`) } : {}),
     ...(options.breaker !== undefined ? { breaker: breakerConfig(options.breaker, name) } : {}),
     ...(options.compensate !== undefined ? { compensate: undoFlow(options.compensate, `step "${name}"`) } : {}),
+    ...(options.limit !== undefined ? { limit: limitConfig(options.limit, name) } : {}),
   } as Step<TInput, Awaited<TOutput>>;
 }
 
@@ -74,6 +82,26 @@ export function assertSchema(schema: unknown, what: string): void {
   if (typeof (schema as { safeParse?: unknown } | null)?.safeParse !== "function") {
     throw new DefinitionError(`Expected ${what} to be a zod schema, got ${describe(schema)}`);
   }
+}
+
+const RATE = /^(\d+)\s*\/\s*(ms|s|m|h)$/;
+const PER_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+function limitConfig(option: unknown, stepName: string): LimitConfig {
+  const what = `the limit of step "${stepName}"`;
+  const o = option as { name?: unknown; rate?: unknown; concurrency?: unknown } | null;
+  if (typeof o !== "object" || o === null || typeof o.name !== "string" || o.name === "") {
+    throw new DefinitionError(`Expected ${what} to be { name, rate: "100/s" } or { name, concurrency: 5 }, got ${describe(option)}`);
+  }
+  if (o.concurrency !== undefined) {
+    assertInteger(o.concurrency, `concurrency of ${what}`, 1);
+    return { name: o.name, kind: "concurrency", limit: o.concurrency };
+  }
+  const match = typeof o.rate === "string" ? RATE.exec(o.rate.trim()) : null;
+  if (!match || Number(match[1]) < 1) {
+    throw new DefinitionError(`Expected the rate of ${what} to look like "100/s", "10/m" or "5/h", got ${describe(o.rate)}`);
+  }
+  return { name: o.name, kind: "rate", limit: Number(match[1]), perMs: PER_MS[match[2] as keyof typeof PER_MS] };
 }
 
 function breakerConfig(options: string | BreakerOptions, stepName: string): BreakerConfig {

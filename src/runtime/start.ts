@@ -7,6 +7,7 @@ import { compile } from "../compile/compile.js";
 import type { WorkflowMachine } from "../compile/machine.js";
 import { consoleLog, provideServices, type LogEntry } from "../compile/services.js";
 import type { BreakerRegistry } from "../compile/breaker.js";
+import type { LimiterRegistry } from "../compile/limiter.js";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
 import { LogicError, toStepchartError, ValidationError } from "../errors.js";
@@ -27,6 +28,8 @@ export interface RunOptions {
   log?: (entry: LogEntry) => void;
   /** The circuit breakers this run uses. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
+  /** The shared rate and concurrency limits this run uses. @default the ones every run of the process shares */
+  limiters?: LimiterRegistry;
 }
 
 /** A running workflow. */
@@ -79,6 +82,7 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
     clock,
     log: options.log ?? consoleLog,
     ...(options.breakers ? { breakers: options.breakers } : {}),
+    ...(options.limiters ? { limiters: options.limiters } : {}),
   });
 
   const result = new Promise<TOutput>((resolve, reject) => {
