@@ -162,7 +162,10 @@ function renderActions(detail) {
   for (const action of detail.actions) {
     const needsPayload = !(action.operator && Object.keys(action.template).length === 0);
     const editor = needsPayload ? h("textarea", { "aria-label": `payload of ${action.type}`, "data-payload-for": action.type, spellcheck: "false" }) : null;
-    if (editor) editor.value = JSON.stringify(action.template, null, 2);
+    if (editor) {
+      editor.value = JSON.stringify(action.template, null, 2);
+      editor.rows = Math.min(12, editor.value.split("\n").length + 1);
+    }
     const button = h("button", { type: "submit", class: action.operator ? "" : "primary", "data-event": action.type, disabled: !state.writable }, action.label);
     forms.push(
       h(
@@ -278,10 +281,11 @@ async function renderDiagram(detail) {
     g.classList.toggle("active", active.has(path));
     g.classList.toggle("active-leaf", leaves.has(path));
   }
-  // Bring the lit state into view once per run shown (within the diagram's box only).
+  // Bring the lit state into view whenever it moves (within the diagram's box only).
   const lit = box.querySelector("g.state.active-leaf");
-  if (lit && box.dataset.scrolledFor !== detail.runId) {
-    box.dataset.scrolledFor = detail.runId;
+  const shown = `${detail.runId}\u0000${[...leaves].join(",")}`;
+  if (lit && box.dataset.scrolledFor !== shown) {
+    box.dataset.scrolledFor = shown;
     const r = lit.getBoundingClientRect();
     const b = box.getBoundingClientRect();
     box.scrollLeft += r.left - b.left - (b.width - r.width) / 2;
