@@ -36,6 +36,10 @@ export interface Access {
   readonly readsNeedToken: boolean;
 }
 
+/**
+ * The access rules of a viewer listening on `host:port` with `token`.
+ * @example accessFor({ host: "127.0.0.1", port: 4300, token }).readsNeedToken // false
+ */
 export function accessFor(options: { host: string; port: number; token: string }): Access {
   const expected = Buffer.from(options.token, "utf8");
   const loopback = isLoopback(options.host);

@@ -23,6 +23,12 @@ export interface LiveFeedOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * The change feed the page listens to (`event: runs`, `event: run`).
+ * @example
+ * const live = liveFeed(api, { pollMs: 500, clock: systemClock });
+ * live.subscribe(res, "exp-1");
+ */
 export function liveFeed(api: RunApi, options: LiveFeedOptions): LiveFeed {
   const { clock } = options;
   const streams = new Set<() => void>();

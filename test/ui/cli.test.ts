@@ -1,26 +1,24 @@
-// `stepchart ui` as a subprocess: where it listens, the token it prints or
-// takes from STEPCHART_UI_TOKEN, and a clean stop on SIGTERM.
+// `stepchart ui`: as a subprocess, where it listens, the token it prints and a
+// clean stop on SIGTERM; in process, the mistakes it refuses before it starts.
 import { spawn, type ChildProcess } from "node:child_process";
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
 
-const exec = promisify(execFile);
 const ROOT = new URL("../..", import.meta.url).pathname;
 const BIN = join(ROOT, "bin/stepchart.js");
 const dir = mkdtempSync(join(tmpdir(), "stepchart-ui-cli-"));
 
 /** Starts `stepchart ui …` and resolves with its first line of output (the JSON with its URL). */
-function startUi(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; info: { url: string; host: string; port: number; token: string } }> {
+function startUi(args: string[]): Promise<{ child: ChildProcess; info: { url: string; host: string; port: number; token: string } }> {
   const inherited = { ...process.env };
   delete inherited.STEPCHART_UI_TOKEN;
   const child = spawn(process.execPath, [BIN, "ui", "--store", join(dir, "runs.db"), "--workflows", "machines/approval-routing.ts", "--port", "0", "--json", ...args], {
     cwd: ROOT,
-    env: { ...inherited, ...env },
+    env: inherited,
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -54,19 +52,28 @@ describe("stepchart ui", () => {
     }
   }, 30_000);
 
-  it("takes its token from STEPCHART_UI_TOKEN", async () => {
-    const { child, info } = await startUi([], { STEPCHART_UI_TOKEN: "from-the-environment-123" });
-    const exit = stopped(child);
-    child.kill("SIGTERM");
-    expect(info.token).toBe("from-the-environment-123");
-    expect(await exit).toBe(0);
-  }, 30_000);
-
-  it("refuses a short token and a bad port as usage mistakes (exit code 2)", async () => {
-    const run = (...args: string[]) => exec(process.execPath, [BIN, "ui", "--store", join(dir, "runs.db"), ...args], { cwd: ROOT }).catch((e) => e);
-    const short = await run("--token", "abc");
-    expect([short.code, short.stderr.split("\n")[0]]).toEqual([2, "Expected the token (--token or STEPCHART_UI_TOKEN) to have at least 16 characters, got 3"]);
-    const port = await run("--port", "http");
-    expect([port.code, port.stderr.split("\n")[0]]).toEqual([2, 'Expected --port to be an integer from 0 to 65535, got "http"']);
-  }, 30_000);
+  it("refuses a short token, also from STEPCHART_UI_TOKEN, and a bad port as usage mistakes (exit code 2)", async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((text: string) => void errors.push(text.split("\n")[0]!));
+    const saved = process.env.STEPCHART_UI_TOKEN;
+    try {
+      const store = ["--store", join(dir, "usage.db")];
+      expect(await main(["ui", ...store, "--token", "abc"])).toBe(2);
+      process.env.STEPCHART_UI_TOKEN = "short";
+      expect(await main(["ui", ...store])).toBe(2);
+      delete process.env.STEPCHART_UI_TOKEN;
+      expect(await main(["ui", ...store, "--port", "http"])).toBe(2);
+      expect(await main(["ui", ...store, "extra"])).toBe(2);
+    } finally {
+      spy.mockRestore();
+      if (saved === undefined) delete process.env.STEPCHART_UI_TOKEN;
+      else process.env.STEPCHART_UI_TOKEN = saved;
+    }
+    expect(errors).toEqual([
+      "Expected the token (--token or STEPCHART_UI_TOKEN) to have at least 16 characters, got 3",
+      "Expected the token (--token or STEPCHART_UI_TOKEN) to have at least 16 characters, got 5",
+      'Expected --port to be an integer from 0 to 65535, got "http"',
+      "Expected no arguments: stepchart ui [--store path] [--workflows file|dir] [--port n] [--host h]",
+    ]);
+  });
 });

@@ -132,7 +132,7 @@ describe("reconstructTimeline", () => {
   it("starts from a later snapshot with the journal after it", async () => {
     const flow = workflow("Two", sequence("Two", [step("a", (x: number) => x + 1), step("b", (x: number) => x * 2)]));
     const machine = compile(flow);
-    const start = createActor(machine, { input: 1, id: "t" }).getPersistedSnapshot() as { value: unknown };
+    const start = createActor(machine, { input: 1, id: "t" }).getPersistedSnapshot() as unknown as { value: unknown };
     const atB = { ...start, value: { Two: "b" } };
     const timeline = reconstructTimeline({
       machine,
