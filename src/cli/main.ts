@@ -8,6 +8,7 @@ import { loadWorkflow } from "./load.js";
 import { progressReporter } from "./progress.js";
 import { describeFailure } from "./report.js";
 import { parse } from "./session.js";
+import { uiCommand } from "./ui.js";
 import { UsageError } from "./usage-error.js";
 import { vizCommand } from "./viz.js";
 import { startInspector } from "../visualize/inspector.js";
@@ -34,6 +35,14 @@ Commands:
                     --out <dir>            where to write (default: visualizations)
                     --workflow <name>      only this export
                     --skip <file>          in a folder, leave this file out (repeatable)
+  ui                serve the run viewer: runs, their statecharts with the active
+                    states lit, timelines, errors, buttons for the events they await
+                    --workflows <file|dir> (default: machines/index.ts)
+                    --port <n>             (default: 4300; 0 picks a free port)
+                    --host <h>             (default: 127.0.0.1; any other address needs
+                                           the token for every request)
+                    --token <t>            the token for changes (or STEPCHART_UI_TOKEN;
+                                           default: a new one, printed in the URL)
   help              show this help
 
 Options for every command:
@@ -59,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cancelCommand(rest);
       case "viz":
         return await vizCommand(rest);
+      case "ui":
+        return await uiCommand(rest);
       case undefined:
       case "help":
       case "--help":
