@@ -2,6 +2,8 @@
 // holds goes into its snapshot. Finds the first value JSON cannot hold (or
 // would silently change): functions, symbols, BigInts, NaN and infinities,
 // class instances (Date, Map, Buffer…), cycles, and nesting deeper than a limit.
+// What comes from outside (run inputs, event payloads) also has a size limit.
+import { ValidationError } from "../errors.js";
 
 export interface NotJson {
   /** Where, as a JSON path: `$.lines[2].price`. */
@@ -65,4 +67,28 @@ export function findNotJson(value: unknown, maxDepth = MAX_DEPTH): NotJson | und
 /** "returned … at $.x: a Date; return plain data …": the advice that goes with every such error. */
 export function describeNotJson(found: NotJson): string {
   return `${found.what} at ${found.at}; use plain data (objects, arrays, strings, finite numbers, booleans, null), e.g. a date as an ISO string`;
+}
+
+/** The largest run input or event payload taken by default: 1 MiB of JSON. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/**
+ * Throws a ValidationError unless `value` (a run input or an event, `what` in
+ * messages) is JSON data of at most `maxBytes` bytes as UTF-8 JSON: coded
+ * `notJsonCode` (with `details.at`) or `payload_too_large` (with `details.bytes`).
+ */
+export function assertPayload(value: unknown, what: string, notJsonCode: string, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): void {
+  const notJson = findNotJson(value);
+  if (notJson) {
+    throw new ValidationError(`Expected ${what} to be JSON data, got ${describeNotJson(notJson)}`, { code: notJsonCode, details: { at: notJson.at } });
+  }
+  // A string longer than the limit cannot fit: refuse it before serializing it.
+  const json = JSON.stringify(value) ?? "null";
+  const bytes = json.length > maxBytes ? json.length : Buffer.byteLength(json, "utf8");
+  if (bytes > maxBytes) {
+    throw new ValidationError(`Expected ${what} to be at most ${maxBytes} bytes of JSON, got ${bytes}; pass large data by reference (a URL, a file path, a row id)`, {
+      code: "payload_too_large",
+      details: { bytes, maxBytes },
+    });
+  }
 }

@@ -9,7 +9,7 @@ import { ESCALATED_TAG, OPERATOR_EVENTS } from "../compile/escalate.js";
 import { parseWith } from "../compile/schema.js";
 import { payloadOf } from "../compile/wait-for.js";
 import { ValidationError } from "../errors.js";
-import { describeNotJson, findNotJson } from "../compile/json-data.js";
+import { assertPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "../compile/json-data.js";
 import { actorsOf } from "./actors.js";
 
 export interface Delivery {
@@ -59,15 +59,12 @@ export function waitingFor(root: AnyActorRef): string[] {
   return [...new Set(waitersOf(root).map((w) => w.event))].sort();
 }
 
-/** Throws a ValidationError when `event` is not a usable event (no type, a reserved type). */
-export function assertEvent(event: AnyEventObject): void {
+/** Throws a ValidationError when `event` is not a usable event (no type, a reserved type, not JSON, too large). */
+export function assertEvent(event: AnyEventObject, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): void {
   if (typeof event !== "object" || event === null || typeof event.type !== "string" || event.type === "") {
     throw new ValidationError(`Expected an event like { type: "APPROVE", ... }, got ${event === null ? "null" : typeof event}`, { code: "invalid_event" });
   }
-  const notJson = findNotJson(event);
-  if (notJson) {
-    throw new ValidationError(`Expected event ${event.type} to be JSON data, got ${describeNotJson(notJson)}`, { code: "event_not_json", details: { at: notJson.at } });
-  }
+  assertPayload(event, `event ${event.type}`, "event_not_json", maxPayloadBytes);
   if (event.type.startsWith("xstate.") || (event.type.startsWith("stepchart.") && !(OPERATOR_EVENTS as readonly string[]).includes(event.type))) {
     throw new ValidationError(`Event type "${event.type}" is reserved for XState and stepchart; use your own type, like "APPROVE"`, {
       code: "reserved_event_type",
@@ -79,8 +76,8 @@ export function assertEvent(event: AnyEventObject): void {
  * Whether the run takes `event` now, checking its payload: throws a
  * ValidationError when the payload does not fit; sends nothing.
  */
-export function accepts(root: AnyActorRef, event: AnyEventObject): Delivery {
-  assertEvent(event);
+export function accepts(root: AnyActorRef, event: AnyEventObject, maxPayloadBytes?: number): Delivery {
+  assertEvent(event, maxPayloadBytes);
   const waiters = waitersOf(root);
   const takers = waiters.filter((w) => w.event === event.type);
   for (const taker of takers) taker.check?.(event);
@@ -88,8 +85,8 @@ export function accepts(root: AnyActorRef, event: AnyEventObject): Delivery {
 }
 
 /** Validates and delivers `event`; throws ValidationError when its payload does not fit. */
-export function deliver(root: AnyActorRef, event: AnyEventObject): Delivery {
-  assertEvent(event);
+export function deliver(root: AnyActorRef, event: AnyEventObject, maxPayloadBytes?: number): Delivery {
+  assertEvent(event, maxPayloadBytes);
   const waiters = waitersOf(root);
   const takers = waiters.filter((w) => w.event === event.type);
   const waiting = [...new Set(waiters.map((w) => w.event))].sort();

@@ -11,7 +11,7 @@ import type { LimiterRegistry } from "../compile/limiter.js";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
 import { LogicError, toStepchartError, ValidationError } from "../errors.js";
-import { describeNotJson, findNotJson } from "../compile/json-data.js";
+import { assertPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "../compile/json-data.js";
 import { outcomeOf } from "./outcome.js";
 import { endRunSpan, startRunSpan } from "../compile/tracing.js";
 import { CANCEL_EVENT } from "../compile/workflow.js";
@@ -30,6 +30,8 @@ export interface RunOptions {
   breakers?: BreakerRegistry;
   /** The shared rate and concurrency limits this run uses. @default the ones every run of the process shares */
   limiters?: LimiterRegistry;
+  /** The largest input and event payload taken, in bytes of JSON; larger ones are refused with a ValidationError. @default 1 MiB */
+  maxPayloadBytes?: number;
 }
 
 /** A running workflow. */
@@ -62,10 +64,8 @@ export interface RunHandle<TOutput> {
  * const out = await handle.result;
  */
 export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInput, options: RunOptions = {}): RunHandle<TOutput> {
-  const notJson = findNotJson(input);
-  if (notJson) {
-    throw new ValidationError(`Expected the input of "${flow.name}" to be JSON data, got ${describeNotJson(notJson)}`, { code: "input_not_json", details: { at: notJson.at } });
-  }
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  assertPayload(input, `the input of "${flow.name}"`, "input_not_json", maxPayloadBytes);
   const machine = compile(flow);
   const workflowName = asWorkflow(flow).name;
   const runId = options.runId ?? randomUUID();
@@ -117,7 +117,7 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
     runId,
     actor,
     send: (event) => {
-      const delivery = deliver(actor, event);
+      const delivery = deliver(actor, event, maxPayloadBytes);
       if (!delivery.delivered) {
         log({
           level: "warn",
