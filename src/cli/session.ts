@@ -47,9 +47,10 @@ export interface Session {
 export async function openSession(store: string, workflowPaths: string[], json: boolean): Promise<Session> {
   const workflows = await loadWorkflows(workflowPaths, ["demo.ts"]);
   const progress = json ? undefined : progressReporter({ out: process.stderr, clock: systemClock });
+  const opened = openStore(store);
   const engine = createEngine({
     workflows,
-    store: openStore(store),
+    store: opened,
     log: () => undefined,
     ...(progress ? { inspect: progress.inspect } : {}),
   });
@@ -60,6 +61,7 @@ export async function openSession(store: string, workflowPaths: string[], json: 
     close: async () => {
       progress?.stop();
       await engine.close();
+      await opened.close();
     },
   };
 }
