@@ -73,6 +73,7 @@ export type { RunOptions, RunHandle } from "./runtime/start.js";
 
 export { createEngine } from "./engine/engine.js";
 export type { Engine, EngineOptions, StartOptions, RunView } from "./engine/engine.js";
+export type { ScheduleOptions, ScheduleView } from "./engine/schedules.js";
 export { checkCompatibility } from "./engine/version.js";
 export type { Compatibility } from "./engine/version.js";
 export { memoryStore } from "./store/memory/memory-store.js";

@@ -28,6 +28,7 @@ import { sqliteStore } from "../store/sqlite/sqlite-store.js";
 import { emptyBatch, FINAL_STATUSES, type Batch, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
+import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
 import { compatibility, definitionHash } from "./version.js";
 
 export interface EngineOptions {
@@ -83,6 +84,19 @@ export interface Engine {
   list(filter?: RunFilter): Promise<RunView[]>;
   /** Cancels a run: compensates its completed compensable steps, then its status is `cancelled`. */
   cancel(runId: string): Promise<void>;
+  /**
+   * Starts `workflow` at every slot of a cron pattern, from now on, in every
+   * engine on this store (a slot starts once, as run `<name>@<slot ISO time>`).
+   * Defining the same schedule again keeps it as it is; a changed one takes
+   * effect from the next slot.
+   * @example
+   * await engine.schedule("nightly-report", "ReportGeneration", { cron: "0 3 * * *", timezone: "Europe/Berlin", input: { days: 1 } });
+   */
+  schedule(name: string, workflow: string, options: ScheduleOptions): Promise<ScheduleView>;
+  /** Removes a schedule (its runs go on); false when there was none. */
+  unschedule(name: string): Promise<boolean>;
+  /** Every schedule in the store, by name. */
+  schedules(): Promise<ScheduleView[]>;
   /** Which unfinished runs could not continue under `workflow` (run before a deploy). */
   checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]>;
   /** Resolves once the engine has resumed the unfinished runs it found. */
@@ -172,6 +186,7 @@ class DurableEngine implements Engine {
   #wakeTimer: unknown;
   #wakeAt: number | null = null;
   #closed = false;
+  readonly #scheduler: Scheduler;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -188,7 +203,24 @@ class DurableEngine implements Engine {
       versions.push(definition);
       this.#byName.set(definition.name, versions);
     }
+    this.#scheduler = new Scheduler({
+      store: this.#store,
+      clock: this.#clock,
+      log: this.#log,
+      hasWorkflow: (name) => this.#byName.has(name),
+      start: (workflow, input, runId) => this.start(workflow, input, { runId }),
+      whenEnded: (runId) => this.result(runId).then(
+        () => undefined,
+        () => undefined,
+      ),
+      hasEnded: async (runId) => {
+        const run = await this.#store.getRun(runId);
+        return !run || FINAL_STATUSES.includes(run.status);
+      },
+    });
     this.ready = this.#resume();
+    // Slots that came while no engine ran start once the engine is ready (starting them needs it).
+    this.ready.then(() => this.#scheduler.tick()).catch(() => undefined);
     this.ready.catch((e) => this.#log({ level: "error", message: "The engine could not resume its runs", runId: "-", path: "-", fields: { error: String(e) } }));
   }
 
@@ -312,6 +344,22 @@ class DurableEngine implements Engine {
     return (await this.#store.listRuns(filter)).map(view);
   }
 
+  async schedule(name: string, workflow: string, options: ScheduleOptions): Promise<ScheduleView> {
+    await this.ready;
+    this.#assertOpen();
+    return this.#scheduler.define(name, workflow, options);
+  }
+
+  async unschedule(name: string): Promise<boolean> {
+    await this.ready;
+    return this.#scheduler.remove(name);
+  }
+
+  async schedules(): Promise<ScheduleView[]> {
+    await this.ready;
+    return this.#scheduler.list();
+  }
+
   async checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]> {
     await this.ready;
     const machine = compile(workflow) as unknown as CompiledMachine;
@@ -335,6 +383,7 @@ class DurableEngine implements Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#scheduler.close();
     await this.ready.catch(() => undefined);
     if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
     while (this.#pending) await this.#pending.promise;

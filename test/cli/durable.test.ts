@@ -90,4 +90,18 @@ describe("durable runs through the CLI", { timeout: 90_000 }, () => {
     expect(bad.stderr).toContain("what to do: fix the input");
     expect(bad.stderr).not.toContain("    at ");
   });
+
+  it("adds, lists and removes a cron schedule kept in the store, and refuses a bad pattern", async () => {
+    const schedules = join(dir, "schedules.db");
+    const added = await stepchart("schedule", "add", "morning", "ApprovalRouting", "--cron", "0 8 * * 1-5", "--timezone", "Europe/Paris", "--input", '{"id":"m","kind":"invoice","confidence":0.99}', "--store", schedules, "--json");
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)[0]).toMatchObject({ name: "morning", workflow: "ApprovalRouting", timezone: "Europe/Paris", overlap: "skip", catchup: "latest" });
+    const listed = await stepchart("schedule", "list", "--store", schedules);
+    expect(listed.stdout).toMatch(/^morning {2}ApprovalRouting {2}"0 8 \* \* 1-5" Europe\/Paris {2}overlap skip, catchup latest {2}next \d{4}-/);
+    const bad = await stepchart("schedule", "add", "broken", "ApprovalRouting", "--cron", "at eight", "--store", schedules);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Expected a cron pattern and an IANA time zone, got "at eight"');
+    expect((await stepchart("schedule", "remove", "morning", "--store", schedules)).stdout).toContain("schedule morning removed");
+    expect((await stepchart("schedule", "list", "--store", schedules)).stdout).toContain("no schedules");
+  });
 });
