@@ -24,8 +24,9 @@ import {
 } from "../errors.js";
 import { accepts, deliver, waitingFor } from "../runtime/deliver.js";
 import { outcomeOf } from "../runtime/outcome.js";
+import { storeCache } from "../runtime/cache.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
-import { emptyBatch, FINAL_STATUSES, type Batch, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { emptyBatch, FINAL_STATUSES, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
 import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
@@ -97,6 +98,12 @@ export interface Engine {
   unschedule(name: string): Promise<boolean>;
   /** Every schedule in the store, by name. */
   schedules(): Promise<ScheduleView[]>;
+  /**
+   * Forgets cached step results of a workflow: all of them, or those of one
+   * step `path`, one `key` or one `version`; resolves with how many.
+   * (A result counts only for the version that made it anyway.)
+   */
+  invalidateCache(filter: CacheFilter): Promise<number>;
   /** Which unfinished runs could not continue under `workflow` (run before a deploy). */
   checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]>;
   /** Resolves once the engine has resumed the unfinished runs it found. */
@@ -360,6 +367,14 @@ class DurableEngine implements Engine {
     return this.#scheduler.list();
   }
 
+  async invalidateCache(filter: CacheFilter): Promise<number> {
+    await this.ready;
+    if (typeof filter?.workflow !== "string") {
+      throw new ValidationError("Expected invalidateCache({ workflow, path?, key?, version? }) with a workflow name", { code: "invalid_cache_filter" });
+    }
+    return this.#store.invalidateCache(filter);
+  }
+
   async checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]> {
     await this.ready;
     const machine = compile(workflow) as unknown as CompiledMachine;
@@ -417,6 +432,7 @@ class DurableEngine implements Engine {
       clock: this.#clock,
       log: this.#log,
       ...(this.#options.breakers ? { breakers: this.#options.breakers } : {}),
+      cache: storeCache(this.#store, { workflow: run.record.workflow, version: run.definition.version, runId: run.record.runId, clock: this.#clock }),
       onTransition: () => this.#markDirty(run),
       beforeStep: () => this.#pending?.promise,
     });
