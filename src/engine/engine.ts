@@ -26,6 +26,7 @@ import { accepts, deliver, waitingFor } from "../runtime/deliver.js";
 import { outcomeOf } from "../runtime/outcome.js";
 import { storeCache } from "../runtime/cache.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
+import { codecStore, type Codec } from "../store/codec.js";
 import { emptyBatch, FINAL_STATUSES, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
@@ -49,6 +50,12 @@ export interface EngineOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The circuit breakers of the runs. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
+  /**
+   * Encodes every payload before it reaches the store (inputs, outputs,
+   * errors, snapshots, journal, signals, cached results): `aesGcmCodec(...)`
+   * encrypts data at rest. @default none
+   */
+  codec?: Codec;
 }
 
 export interface StartOptions {
@@ -197,7 +204,8 @@ class DurableEngine implements Engine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.#store = options.store ?? sqliteStore();
+    const store = options.store ?? sqliteStore();
+    this.#store = options.codec ? codecStore(store, options.codec) : store;
     this.#ownsStore = options.store === undefined;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? consoleLog;
