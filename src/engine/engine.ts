@@ -482,6 +482,11 @@ class DurableEngine implements Engine {
       await this.#failStored(record, definition);
       return undefined;
     }
+    const missing = statesMissing(definition.machine, snapshot);
+    if (missing.length > 0) {
+      await this.#failStored(record, new LogicError(`Run ${runId} cannot be restored: its stored state names states its workflow does not have (${missing.join(", ")})`, { code: "corrupt_run" }));
+      return undefined;
+    }
     let actor: AnyActorRef;
     try {
       actor = this.#actor(definition, { snapshot, id: runId });
@@ -733,6 +738,15 @@ class DurableEngine implements Engine {
 
   #assertOpen(): void {
     if (this.#closed) throw new LogicError("The engine is closed; create a new one", { code: "engine_closed" });
+  }
+}
+
+/** The states a stored snapshot is in that the machine does not have (garbage in the store). */
+function statesMissing(machine: CompiledMachine, snapshot: any): string[] {
+  try {
+    return compatibility(machine, snapshot).missing;
+  } catch (e) {
+    return [`unreadable: ${(e as Error).message}`];
   }
 }
 
