@@ -56,6 +56,8 @@ export type { SagaOptions } from "./dsl/saga.js";
 export { waitFor } from "./dsl/wait-for.js";
 export type { WaitForOptions } from "./dsl/wait-for.js";
 export { sleep } from "./dsl/sleep.js";
+export { cancelOn } from "./dsl/cancel-on.js";
+export type { CancelOnOptions } from "./dsl/cancel-on.js";
 export type { EscalationOptions } from "./dsl/escalation.js";
 export type { EscalationInfo } from "./dsl/flow.js";
 export { workflow } from "./dsl/workflow.js";

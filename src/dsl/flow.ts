@@ -187,6 +187,15 @@ export interface SleepNode {
   readonly durationMs: number;
 }
 
+/** cancelOn(): the event withdraws `flow`; the run goes on with `onCancel` or the input. */
+export interface CancelOnNode {
+  readonly kind: "cancelOn";
+  readonly name: string;
+  readonly flow: FlowNode;
+  readonly event: string;
+  readonly onCancel?: FlowNode;
+}
+
 export type FlowNode =
   | StepNode
   | SequenceNode
@@ -200,7 +209,8 @@ export type FlowNode =
   | CompensateNode
   | SagaNode
   | WaitNode
-  | SleepNode;
+  | SleepNode
+  | CancelOnNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -229,6 +239,7 @@ const KINDS = new Set<string>([
   "saga",
   "wait",
   "sleep",
+  "cancelOn",
 ]);
 
 /** True when `value` was built by one of the builders. */
