@@ -57,6 +57,8 @@ export interface RunContext {
   stack: StackRecord[];
   /** What compensation did in this run: paths whose compensation ran, and whose compensation failed. */
   compensation: CompensationReport;
+  /** Payloads of buffered event types that arrived while no wait took them, oldest first, by event type (absent until the first). */
+  mailbox?: Record<string, unknown[]>;
 }
 
 export function emptyContext(runId: string, prefix: string, lanes: number): RunContext {

@@ -179,6 +179,8 @@ export interface WaitNode {
   readonly onTimeout?: FlowNode;
   /** How the output is made from the input and the event's payload; false: the payload alone. */
   readonly merge: ((input: any, payload: any) => unknown) | false | undefined;
+  /** Events of this type that nobody waits for are kept for the next such wait (WCP-24). */
+  readonly buffered?: true;
 }
 
 export interface SleepNode {
