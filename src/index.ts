@@ -58,6 +58,7 @@ export type { WaitForOptions } from "./dsl/wait-for.js";
 export { sleep } from "./dsl/sleep.js";
 export { cancelOn } from "./dsl/cancel-on.js";
 export type { CancelOnOptions } from "./dsl/cancel-on.js";
+export { critical } from "./dsl/critical.js";
 export type { EscalationOptions } from "./dsl/escalation.js";
 export type { EscalationInfo } from "./dsl/flow.js";
 export { workflow } from "./dsl/workflow.js";

@@ -59,6 +59,14 @@ export interface RunContext {
   compensation: CompensationReport;
   /** Payloads of buffered event types that arrived while no wait took them, oldest first, by event type (absent until the first). */
   mailbox?: Record<string, unknown[]>;
+  /** The locks of `critical` blocks by name: the state path holding each, and those waiting, in arrival order (absent until the first). */
+  locks?: Record<string, LockState>;
+}
+
+/** A lock of `critical` blocks. */
+export interface LockState {
+  owner: string | null;
+  queue: string[];
 }
 
 export function emptyContext(runId: string, prefix: string, lanes: number): RunContext {

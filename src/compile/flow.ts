@@ -2,6 +2,7 @@
 import type { FlowNode } from "../dsl/flow.js";
 import { compileCancelOn } from "./cancel-on.js";
 import { compileChildWorkflow } from "./child-workflow.js";
+import { compileCritical } from "./critical.js";
 import { compileChoose } from "./choose.js";
 import { compileCompensate } from "./compensate.js";
 import { compileItems } from "./items.js";
@@ -48,5 +49,7 @@ export function compileFlow(node: FlowNode, scope: Scope, next: string): object 
       return compileChildWorkflow(node, scope, next);
     case "cancelOn":
       return compileCancelOn(node, scope, next);
+    case "critical":
+      return compileCritical(node, scope, next);
   }
 }

@@ -198,6 +198,14 @@ export interface CancelOnNode {
   readonly onCancel?: FlowNode;
 }
 
+/** critical(): `flow` runs only while it holds `lock` (one holder per run, FIFO). */
+export interface CriticalNode {
+  readonly kind: "critical";
+  readonly name: string;
+  readonly lock: string;
+  readonly flow: FlowNode;
+}
+
 export type FlowNode =
   | StepNode
   | SequenceNode
@@ -212,7 +220,8 @@ export type FlowNode =
   | SagaNode
   | WaitNode
   | SleepNode
-  | CancelOnNode;
+  | CancelOnNode
+  | CriticalNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -242,6 +251,7 @@ const KINDS = new Set<string>([
   "wait",
   "sleep",
   "cancelOn",
+  "critical",
 ]);
 
 /** True when `value` was built by one of the builders. */

@@ -1,7 +1,7 @@
 // Type tests of the advanced-control-flow builders of cancellation, triggers,
 // critical sections, maps, call and spawn: inferred like the core DSL.
 import { describe, expectTypeOf, it } from "vitest";
-import { cancelOn, run, step } from "../../src/index.js";
+import { cancelOn, critical, run, step } from "../../src/index.js";
 
 describe("advanced control flow builders infer their types", () => {
   it("cancelOn: the flow's input; the flow's output or onCancel's (the input without onCancel)", () => {
@@ -13,5 +13,12 @@ describe("advanced control flow builders infer their types", () => {
     run(withUndo, "x");
     // @ts-expect-error onCancel must take the flow's input
     cancelOn(work, "STOP", { onCancel: step("Bad", (x: string) => x) });
+  });
+
+  it("critical: the flow's own input and output", () => {
+    const section = critical("ledger", step("Debit", (x: { amount: number }) => x.amount > 0));
+    expectTypeOf(run(section, { amount: 1 })).toEqualTypeOf<Promise<boolean>>();
+    // @ts-expect-error the input is { amount: number }
+    run(section, 1);
   });
 });
