@@ -93,4 +93,64 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX signals_pending ON signals (run_id, id) WHERE NOT delivered;
     `,
   },
+  {
+    version: 2,
+    name: "schedules, step cache",
+    sqlite: `
+      CREATE TABLE schedules (
+        name TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        input TEXT NOT NULL,
+        overlap TEXT NOT NULL,
+        catchup TEXT NOT NULL,
+        next_at INTEGER NOT NULL,
+        last_run_id TEXT,
+        buffered TEXT NOT NULL DEFAULT '[]',
+        rev INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE step_cache (
+        workflow TEXT NOT NULL,
+        path TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version TEXT NOT NULL,
+        value TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        PRIMARY KEY (workflow, path, key)
+      );
+    `,
+    postgres: `
+      CREATE TABLE schedules (
+        name TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        input TEXT NOT NULL,
+        overlap TEXT NOT NULL,
+        catchup TEXT NOT NULL,
+        next_at BIGINT NOT NULL,
+        last_run_id TEXT,
+        buffered TEXT NOT NULL DEFAULT '[]',
+        rev BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE TABLE step_cache (
+        workflow TEXT NOT NULL,
+        path TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version TEXT NOT NULL,
+        value TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        PRIMARY KEY (workflow, path, key)
+      );
+    `,
+  },
 ];

@@ -82,6 +82,57 @@ export interface RunFilter {
   limit?: number;
 }
 
+export type ScheduleOverlap = "skip" | "buffer" | "allow";
+export type ScheduleCatchup = "none" | "latest" | "all";
+
+/** A cron schedule as the store keeps it; its cursor moves by compare-and-set on `rev`. */
+export interface ScheduleRecord {
+  name: string;
+  workflow: string;
+  cron: string;
+  /** IANA time zone the cron pattern is read in. */
+  timezone: string;
+  /** JSON of the input every run gets. */
+  input: string;
+  overlap: ScheduleOverlap;
+  catchup: ScheduleCatchup;
+  /** The earliest slot not handled yet, ms since the epoch. */
+  nextAt: number;
+  /** The run the latest started slot made. */
+  lastRunId: string | null;
+  /** JSON array of slots (ms) waiting for the previous run to end (overlap "buffer"). */
+  buffered: string;
+  /** Bumped by every change. */
+  rev: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A step result kept for reuse across runs (the step option `cache`). */
+export interface CacheRecord {
+  workflow: string;
+  /** The step's path in the workflow. */
+  path: string;
+  key: string;
+  /** The workflow version that computed it: another version does not reuse it. */
+  version: string;
+  /** JSON of the step's output. */
+  value: string;
+  /** The run that computed it. */
+  runId: string;
+  createdAt: number;
+  /** When it stops counting, ms since the epoch; null: never. */
+  expiresAt: number | null;
+}
+
+export interface CacheFilter {
+  workflow: string;
+  path?: string;
+  key?: string;
+  /** Only entries computed by this version. */
+  version?: string;
+}
+
 export interface Store {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
@@ -104,6 +155,21 @@ export interface Store {
   dueRuns(now: number, limit: number): Promise<string[]>;
   /** The earliest wake time of any unfinished run that is later than `after`. */
   nextWakeAt(after: number): Promise<number | null>;
+  getSchedule(name: string): Promise<ScheduleRecord | undefined>;
+  /** Every schedule, by name. */
+  listSchedules(): Promise<ScheduleRecord[]>;
+  /**
+   * Writes `schedule` if the stored one still has revision `expectedRev`
+   * (undefined: only if there is none); false when another writer came first.
+   */
+  saveSchedule(schedule: ScheduleRecord, expectedRev?: number): Promise<boolean>;
+  /** Removes a schedule; false when there was none. */
+  deleteSchedule(name: string): Promise<boolean>;
+  getCached(workflow: string, path: string, key: string): Promise<CacheRecord | undefined>;
+  /** Keeps a step result, replacing the one under the same workflow, path and key. */
+  putCached(entry: CacheRecord): Promise<void>;
+  /** Removes the cached results that match; resolves with how many. */
+  invalidateCache(filter: CacheFilter): Promise<number>;
   close(): Promise<void>;
 }
 

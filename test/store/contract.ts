@@ -1,7 +1,30 @@
 // The store contract: one suite that every store adapter must pass unchanged.
 import { describe, expect, it } from "vitest";
-import type { RunRecord, Store } from "../../src/index.js";
+import type { CacheRecord, RunRecord, ScheduleRecord, Store } from "../../src/index.js";
 import { emptyBatch } from "../../src/store/store.js";
+
+function schedule(name: string, overrides: Partial<ScheduleRecord> = {}): ScheduleRecord {
+  return {
+    name,
+    workflow: "W",
+    cron: "0 3 * * *",
+    timezone: "UTC",
+    input: "{}",
+    overlap: "skip",
+    catchup: "latest",
+    nextAt: 10_800_000,
+    lastRunId: null,
+    buffered: "[]",
+    rev: 1,
+    createdAt: 1000,
+    updatedAt: 1000,
+    ...overrides,
+  };
+}
+
+function cached(key: string, overrides: Partial<CacheRecord> = {}): CacheRecord {
+  return { workflow: "W", path: "Fetch", key, version: "1", value: '{"v":1}', runId: "r1", createdAt: 1000, expiresAt: null, ...overrides };
+}
 
 function record(runId: string, overrides: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -131,6 +154,39 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.createRun(record(id, { input: JSON.stringify({ "'": "\"" }) }), { runId: id, seq: 0, data: "{}" });
       expect((await store.getRun(id))!.input).toBe(JSON.stringify({ "'": "\"" }));
       expect((await store.listRuns({})).length).toBe(1);
+      await store.close();
+    });
+
+    it("saves a schedule only over the revision it read, so two writers cannot both move its cursor", async () => {
+      const store = await open();
+      expect(await store.saveSchedule(schedule("nightly"))).toBe(true);
+      expect(await store.saveSchedule(schedule("nightly", { cron: "* * * * *" }))).toBe(false);
+      const read = (await store.getSchedule("nightly"))!;
+      expect(read).toEqual(schedule("nightly"));
+      expect(await store.saveSchedule({ ...read, nextAt: 97_200_000, lastRunId: "nightly@1", rev: 2 }, 1)).toBe(true);
+      expect(await store.saveSchedule({ ...read, nextAt: 1, rev: 2 }, 1)).toBe(false);
+      expect(await store.getSchedule("nightly")).toMatchObject({ nextAt: 97_200_000, lastRunId: "nightly@1", rev: 2 });
+      await store.saveSchedule(schedule("hourly", { cron: "0 * * * *" }));
+      expect((await store.listSchedules()).map((s) => s.name)).toEqual(["hourly", "nightly"]);
+      expect(await store.deleteSchedule("hourly")).toBe(true);
+      expect(await store.deleteSchedule("hourly")).toBe(false);
+      expect(await store.getSchedule("hourly")).toBeUndefined();
+      await store.close();
+    });
+
+    it("keeps one cached result per workflow, step and key, and invalidates by key or by version", async () => {
+      const store = await open();
+      await store.putCached(cached("a"));
+      await store.putCached(cached("a", { value: '{"v":2}', runId: "r2", expiresAt: 5000 }));
+      await store.putCached(cached("b", { version: "2" }));
+      await store.putCached(cached("a", { path: "Other" }));
+      expect(await store.getCached("W", "Fetch", "a")).toEqual(cached("a", { value: '{"v":2}', runId: "r2", expiresAt: 5000 }));
+      expect(await store.getCached("W", "Fetch", "missing")).toBeUndefined();
+      expect(await store.invalidateCache({ workflow: "W", version: "2" })).toBe(1);
+      expect(await store.getCached("W", "Fetch", "b")).toBeUndefined();
+      expect(await store.invalidateCache({ workflow: "W", key: "a" })).toBe(2);
+      expect(await store.getCached("W", "Other", "a")).toBeUndefined();
+      expect(await store.invalidateCache({ workflow: "W" })).toBe(0);
       await store.close();
     });
   });

@@ -1,7 +1,19 @@
 // A store in memory, for tests and throwaway runs: the same contract as the
 // database stores (records copied in and out, batches all or nothing), gone
 // with the process.
-import type { Batch, JournalEntry, LoadedRun, RunFilter, RunRecord, SignalRecord, SnapshotRecord, Store } from "../store.js";
+import type {
+  Batch,
+  CacheFilter,
+  CacheRecord,
+  JournalEntry,
+  LoadedRun,
+  RunFilter,
+  RunRecord,
+  ScheduleRecord,
+  SignalRecord,
+  SnapshotRecord,
+  Store,
+} from "../store.js";
 import { FINAL_STATUSES } from "../store.js";
 
 export class MemoryStore implements Store {
@@ -10,6 +22,8 @@ export class MemoryStore implements Store {
   readonly #journal = new Map<string, JournalEntry[]>();
   readonly #signals: (SignalRecord & { delivered: boolean })[] = [];
   #nextSignal = 1;
+  readonly #schedules = new Map<string, ScheduleRecord>();
+  readonly #cache = new Map<string, CacheRecord>();
 
   async migrate(): Promise<void> {}
 
@@ -103,6 +117,51 @@ export class MemoryStore implements Store {
       if (r.wakeAt !== null && r.wakeAt > after && !FINAL_STATUSES.includes(r.status) && (next === null || r.wakeAt < next)) next = r.wakeAt;
     }
     return next;
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    const schedule = this.#schedules.get(name);
+    return schedule && { ...schedule };
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return [...this.#schedules.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s) => ({ ...s }));
+  }
+
+  async saveSchedule(schedule: ScheduleRecord, expectedRev?: number): Promise<boolean> {
+    const stored = this.#schedules.get(schedule.name);
+    if (expectedRev === undefined ? stored !== undefined : stored?.rev !== expectedRev) return false;
+    this.#schedules.set(schedule.name, { ...schedule });
+    return true;
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    return this.#schedules.delete(name);
+  }
+
+  async getCached(workflow: string, path: string, key: string): Promise<CacheRecord | undefined> {
+    const entry = this.#cache.get(JSON.stringify([workflow, path, key]));
+    return entry && { ...entry };
+  }
+
+  async putCached(entry: CacheRecord): Promise<void> {
+    this.#cache.set(JSON.stringify([entry.workflow, entry.path, entry.key]), { ...entry });
+  }
+
+  async invalidateCache(filter: CacheFilter): Promise<number> {
+    let removed = 0;
+    for (const [id, e] of this.#cache) {
+      if (
+        e.workflow === filter.workflow &&
+        (filter.path === undefined || e.path === filter.path) &&
+        (filter.key === undefined || e.key === filter.key) &&
+        (filter.version === undefined || e.version === filter.version)
+      ) {
+        this.#cache.delete(id);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,19 @@
 // The embedded store: SQLite through better-sqlite3 (synchronous, so every
 // method resolves at once). One transaction per batch; with WAL and
 // synchronous=NORMAL a commit survives a process crash.
-import type { Batch, JournalEntry, LoadedRun, RunFilter, RunRecord, SignalRecord, SnapshotRecord, Store } from "../store.js";
+import type {
+  Batch,
+  CacheFilter,
+  CacheRecord,
+  JournalEntry,
+  LoadedRun,
+  RunFilter,
+  RunRecord,
+  ScheduleRecord,
+  SignalRecord,
+  SnapshotRecord,
+  Store,
+} from "../store.js";
 import { FINAL_STATUSES } from "../store.js";
 import { migrate, openDatabase, type SqliteDatabase, type SqliteOptions } from "./database.js";
 
@@ -39,6 +51,10 @@ function toRecord(row: RunRow): RunRecord {
   };
 }
 
+const SCHEDULE_COLUMNS = `name, workflow, cron, timezone, input, overlap, catchup, next_at AS nextAt, last_run_id AS lastRunId, buffered, rev,
+  created_at AS createdAt, updated_at AS updatedAt`;
+const CACHE_COLUMNS = "workflow, path, key, version, value, run_id AS runId, created_at AS createdAt, expires_at AS expiresAt";
+
 const FINAL_LIST = FINAL_STATUSES.map((s) => `'${s}'`).join(", ");
 
 export class SqliteStore implements Store {
@@ -75,6 +91,25 @@ export class SqliteStore implements Store {
       unfinished: db.prepare(`SELECT run_id FROM runs WHERE status NOT IN (${FINAL_LIST}) ORDER BY created_at, run_id`),
       due: db.prepare(`SELECT run_id FROM runs WHERE wake_at IS NOT NULL AND wake_at <= ? AND status NOT IN (${FINAL_LIST}) ORDER BY wake_at LIMIT ?`),
       nextWake: db.prepare(`SELECT MIN(wake_at) AS at FROM runs WHERE wake_at > ? AND status NOT IN (${FINAL_LIST})`),
+      getSchedule: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE name = ?`),
+      listSchedules: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules ORDER BY name`),
+      insertSchedule: db.prepare(
+        `INSERT OR IGNORE INTO schedules (name, workflow, cron, timezone, input, overlap, catchup, next_at, last_run_id, buffered, rev, created_at, updated_at)
+         VALUES (@name, @workflow, @cron, @timezone, @input, @overlap, @catchup, @nextAt, @lastRunId, @buffered, @rev, @createdAt, @updatedAt)`,
+      ),
+      updateSchedule: db.prepare(
+        `UPDATE schedules SET workflow = @workflow, cron = @cron, timezone = @timezone, input = @input, overlap = @overlap, catchup = @catchup,
+           next_at = @nextAt, last_run_id = @lastRunId, buffered = @buffered, rev = @rev, created_at = @createdAt, updated_at = @updatedAt
+         WHERE name = @name AND rev = @expectedRev`,
+      ),
+      deleteSchedule: db.prepare("DELETE FROM schedules WHERE name = ?"),
+      getCached: db.prepare(`SELECT ${CACHE_COLUMNS} FROM step_cache WHERE workflow = ? AND path = ? AND key = ?`),
+      putCached: db.prepare(
+        `INSERT INTO step_cache (workflow, path, key, version, value, run_id, created_at, expires_at)
+         VALUES (@workflow, @path, @key, @version, @value, @runId, @createdAt, @expiresAt)
+         ON CONFLICT (workflow, path, key) DO UPDATE SET version = excluded.version, value = excluded.value, run_id = excluded.run_id,
+           created_at = excluded.created_at, expires_at = excluded.expires_at`,
+      ),
     };
   }
 
@@ -161,6 +196,43 @@ export class SqliteStore implements Store {
 
   async nextWakeAt(after: number): Promise<number | null> {
     return (this.#statements.nextWake.get(after) as { at: number | null }).at;
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | undefined> {
+    return this.#statements.getSchedule.get(name) as ScheduleRecord | undefined;
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.#statements.listSchedules.all() as ScheduleRecord[];
+  }
+
+  async saveSchedule(schedule: ScheduleRecord, expectedRev?: number): Promise<boolean> {
+    const result =
+      expectedRev === undefined ? this.#statements.insertSchedule.run(schedule) : this.#statements.updateSchedule.run({ ...schedule, expectedRev });
+    return result.changes === 1;
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    return this.#statements.deleteSchedule.run(name).changes === 1;
+  }
+
+  async getCached(workflow: string, path: string, key: string): Promise<CacheRecord | undefined> {
+    return this.#statements.getCached.get(workflow, path, key) as CacheRecord | undefined;
+  }
+
+  async putCached(entry: CacheRecord): Promise<void> {
+    this.#statements.putCached.run(entry);
+  }
+
+  async invalidateCache(filter: CacheFilter): Promise<number> {
+    const where = ["workflow = ?"];
+    const params: unknown[] = [filter.workflow];
+    for (const [column, value] of [["path", filter.path], ["key", filter.key], ["version", filter.version]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    return this.#db.prepare(`DELETE FROM step_cache WHERE ${where.join(" AND ")}`).run(...params).changes;
   }
 
   /** The connection's journal mode and synchronous level, as SQLite reports them. */
