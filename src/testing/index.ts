@@ -16,3 +16,6 @@ export { paths, type PathList, type PathOptions, type WorkflowPath } from "./pat
 export type { ProjectedEvent, EventKind } from "./projection.js";
 export { simulate, type Simulation, type SimulateOptions, type TraceEntry, type StepOutcome, type Decision, type Answer, type CompensationOutcome, type Operator } from "./simulate.js";
 export { inputClasses, type InputClass } from "./input-classes.js";
+export { check, formatViolations, type CheckOptions, type CheckReport, type Violation, type Invariant } from "./invariants.js";
+export { coverageOf, type CoverageReport } from "./coverage.js";
+export { testEveryPath, type TestFunction, type EveryPathTests } from "./test-every-path.js";

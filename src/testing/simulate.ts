@@ -104,8 +104,13 @@ export async function run(workflow: Flow, input: unknown, script: Script, option
   const inspect = options.recordCoverage
     ? (event: any) => {
         if (event.actorRef?.id !== runId) return;
-        if (event.type === "@xstate.snapshot") for (const node of event.snapshot?._nodes ?? []) states.add(node.id);
-        if (event.type === "@xstate.microstep") for (const t of event._transitions ?? []) transitions.add(transitionKey(t));
+        if (event.type !== "@xstate.snapshot" && event.type !== "@xstate.microstep") return;
+        for (const node of event.snapshot?._nodes ?? []) states.add(node.id);
+        // States passed through within one macrostep show up as the sources of the transitions taken.
+        for (const t of event._transitions ?? []) {
+          transitions.add(transitionKey(t));
+          states.add(t.source.id);
+        }
       }
     : undefined;
   const handle = start(scripted, input as never, {
