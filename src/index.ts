@@ -73,10 +73,13 @@ export type { RunOptions, RunHandle } from "./runtime/start.js";
 
 export { createEngine } from "./engine/engine.js";
 export type { Engine, EngineOptions, StartOptions, RunView } from "./engine/engine.js";
+export type { ScheduleOptions, ScheduleView } from "./engine/schedules.js";
 export { checkCompatibility } from "./engine/version.js";
 export type { Compatibility } from "./engine/version.js";
 export { memoryStore } from "./store/memory/memory-store.js";
 export { sqliteStore } from "./store/sqlite/sqlite-store.js";
+export { codecStore, type Codec } from "./store/codec.js";
+export { aesGcmCodec, type AesGcmOptions } from "./store/aes-gcm-codec.js";
 export type { SqliteOptions } from "./store/sqlite/database.js";
 export type { Store, RunStatus, RunRecord, RunFilter, ScheduleRecord, ScheduleOverlap, ScheduleCatchup, CacheRecord, CacheFilter } from "./store/store.js";
 

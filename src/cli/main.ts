@@ -8,6 +8,7 @@ import { loadWorkflow } from "./load.js";
 import { progressReporter } from "./progress.js";
 import { describeFailure } from "./report.js";
 import { parse } from "./session.js";
+import { scheduleCommand } from "./schedule.js";
 import { uiCommand } from "./ui.js";
 import { UsageError } from "./usage-error.js";
 import { vizCommand } from "./viz.js";
@@ -30,6 +31,15 @@ Commands:
   list              list durable runs   --status <s>  --workflow <name>  --limit <n>
   cancel <runId>    cancel a durable run: compensate, then "cancelled"
                     --workflows <file|dir> (default: machines/index.ts)
+  schedule add <name> <workflow> --cron <pattern>
+                    start the workflow at every slot of the pattern, in every
+                    engine on the store (stepchart ui, workers, your own)
+                    --timezone <tz>        IANA time zone (default: UTC)
+                    --input <json|@file>   --workflows <file|dir>
+                    --overlap skip|buffer|allow   a slot while the last run goes on
+                    --catchup none|latest|all     slots missed while nothing ran
+  schedule list     the schedules, their next slot and last run
+  schedule remove <name>
   viz <file|dir>... draw every workflow the modules export as <out>/<name>.md
                     (a Mermaid diagram) and <out>/<name>.svg
                     --out <dir>            where to write (default: visualizations)
@@ -66,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
         return await listCommand(rest);
       case "cancel":
         return await cancelCommand(rest);
+      case "schedule":
+        return await scheduleCommand(rest);
       case "viz":
         return await vizCommand(rest);
       case "ui":

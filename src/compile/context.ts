@@ -57,6 +57,17 @@ export interface RunContext {
   stack: StackRecord[];
   /** What compensation did in this run: paths whose compensation ran, and whose compensation failed. */
   compensation: CompensationReport;
+  /** Steps whose result came from the step cache, by state path (absent until the first hit). */
+  cached?: Record<string, CacheNote>;
+}
+
+/** A step result taken from the cache instead of running the step. */
+export interface CacheNote {
+  key: string;
+  /** The run that computed it. */
+  from: string;
+  /** When it was computed, ms since the epoch. */
+  at: number;
 }
 
 export function emptyContext(runId: string, prefix: string, lanes: number): RunContext {

@@ -24,10 +24,13 @@ import {
 } from "../errors.js";
 import { accepts, deliver, waitingFor } from "../runtime/deliver.js";
 import { outcomeOf } from "../runtime/outcome.js";
+import { storeCache } from "../runtime/cache.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
-import { emptyBatch, FINAL_STATUSES, type Batch, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { codecStore, type Codec } from "../store/codec.js";
+import { emptyBatch, FINAL_STATUSES, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
+import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
 import { compatibility, definitionHash } from "./version.js";
 
 export interface EngineOptions {
@@ -47,6 +50,12 @@ export interface EngineOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The circuit breakers of the runs. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
+  /**
+   * Encodes every payload before it reaches the store (inputs, outputs,
+   * errors, snapshots, journal, signals, cached results): `aesGcmCodec(...)`
+   * encrypts data at rest. @default none
+   */
+  codec?: Codec;
 }
 
 export interface StartOptions {
@@ -83,6 +92,25 @@ export interface Engine {
   list(filter?: RunFilter): Promise<RunView[]>;
   /** Cancels a run: compensates its completed compensable steps, then its status is `cancelled`. */
   cancel(runId: string): Promise<void>;
+  /**
+   * Starts `workflow` at every slot of a cron pattern, from now on, in every
+   * engine on this store (a slot starts once, as run `<name>@<slot ISO time>`).
+   * Defining the same schedule again keeps it as it is; a changed one takes
+   * effect from the next slot.
+   * @example
+   * await engine.schedule("nightly-report", "ReportGeneration", { cron: "0 3 * * *", timezone: "Europe/Berlin", input: { days: 1 } });
+   */
+  schedule(name: string, workflow: string, options: ScheduleOptions): Promise<ScheduleView>;
+  /** Removes a schedule (its runs go on); false when there was none. */
+  unschedule(name: string): Promise<boolean>;
+  /** Every schedule in the store, by name. */
+  schedules(): Promise<ScheduleView[]>;
+  /**
+   * Forgets cached step results of a workflow: all of them, or those of one
+   * step `path`, one `key` or one `version`; resolves with how many.
+   * (A result counts only for the version that made it anyway.)
+   */
+  invalidateCache(filter: CacheFilter): Promise<number>;
   /** Which unfinished runs could not continue under `workflow` (run before a deploy). */
   checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]>;
   /** Resolves once the engine has resumed the unfinished runs it found. */
@@ -172,10 +200,12 @@ class DurableEngine implements Engine {
   #wakeTimer: unknown;
   #wakeAt: number | null = null;
   #closed = false;
+  readonly #scheduler: Scheduler;
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.#store = options.store ?? sqliteStore();
+    const store = options.store ?? sqliteStore();
+    this.#store = options.codec ? codecStore(store, options.codec) : store;
     this.#ownsStore = options.store === undefined;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? consoleLog;
@@ -188,7 +218,24 @@ class DurableEngine implements Engine {
       versions.push(definition);
       this.#byName.set(definition.name, versions);
     }
+    this.#scheduler = new Scheduler({
+      store: this.#store,
+      clock: this.#clock,
+      log: this.#log,
+      hasWorkflow: (name) => this.#byName.has(name),
+      start: (workflow, input, runId) => this.start(workflow, input, { runId }),
+      whenEnded: (runId) => this.result(runId).then(
+        () => undefined,
+        () => undefined,
+      ),
+      hasEnded: async (runId) => {
+        const run = await this.#store.getRun(runId);
+        return !run || FINAL_STATUSES.includes(run.status);
+      },
+    });
     this.ready = this.#resume();
+    // Slots that came while no engine ran start once the engine is ready (starting them needs it).
+    this.ready.then(() => this.#scheduler.tick()).catch(() => undefined);
     this.ready.catch((e) => this.#log({ level: "error", message: "The engine could not resume its runs", runId: "-", path: "-", fields: { error: String(e) } }));
   }
 
@@ -312,6 +359,30 @@ class DurableEngine implements Engine {
     return (await this.#store.listRuns(filter)).map(view);
   }
 
+  async schedule(name: string, workflow: string, options: ScheduleOptions): Promise<ScheduleView> {
+    await this.ready;
+    this.#assertOpen();
+    return this.#scheduler.define(name, workflow, options);
+  }
+
+  async unschedule(name: string): Promise<boolean> {
+    await this.ready;
+    return this.#scheduler.remove(name);
+  }
+
+  async schedules(): Promise<ScheduleView[]> {
+    await this.ready;
+    return this.#scheduler.list();
+  }
+
+  async invalidateCache(filter: CacheFilter): Promise<number> {
+    await this.ready;
+    if (typeof filter?.workflow !== "string") {
+      throw new ValidationError("Expected invalidateCache({ workflow, path?, key?, version? }) with a workflow name", { code: "invalid_cache_filter" });
+    }
+    return this.#store.invalidateCache(filter);
+  }
+
   async checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]> {
     await this.ready;
     const machine = compile(workflow) as unknown as CompiledMachine;
@@ -335,6 +406,7 @@ class DurableEngine implements Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#scheduler.close();
     await this.ready.catch(() => undefined);
     if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
     while (this.#pending) await this.#pending.promise;
@@ -368,6 +440,7 @@ class DurableEngine implements Engine {
       clock: this.#clock,
       log: this.#log,
       ...(this.#options.breakers ? { breakers: this.#options.breakers } : {}),
+      cache: storeCache(this.#store, { workflow: run.record.workflow, version: run.definition.version, runId: run.record.runId, clock: this.#clock }),
       onTransition: () => this.#markDirty(run),
       beforeStep: () => this.#pending?.promise,
     });
@@ -407,6 +480,11 @@ class DurableEngine implements Engine {
     const definition = this.#definitionFor(record, snapshot);
     if (definition instanceof Error) {
       await this.#failStored(record, definition);
+      return undefined;
+    }
+    const missing = statesMissing(definition.machine, snapshot);
+    if (missing.length > 0) {
+      await this.#failStored(record, new LogicError(`Run ${runId} cannot be restored: its stored state names states its workflow does not have (${missing.join(", ")})`, { code: "corrupt_run" }));
       return undefined;
     }
     let actor: AnyActorRef;
@@ -660,6 +738,15 @@ class DurableEngine implements Engine {
 
   #assertOpen(): void {
     if (this.#closed) throw new LogicError("The engine is closed; create a new one", { code: "engine_closed" });
+  }
+}
+
+/** The states a stored snapshot is in that the machine does not have (garbage in the store). */
+function statesMissing(machine: CompiledMachine, snapshot: any): string[] {
+  try {
+    return compatibility(machine, snapshot).missing;
+  } catch (e) {
+    return [`unreadable: ${(e as Error).message}`];
   }
 }
 

@@ -108,6 +108,7 @@ export const MIGRATIONS: readonly Migration[] = [
         next_at INTEGER NOT NULL,
         last_run_id TEXT,
         buffered TEXT NOT NULL DEFAULT '[]',
+        starting TEXT NOT NULL DEFAULT '[]',
         rev INTEGER NOT NULL,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
@@ -136,6 +137,7 @@ export const MIGRATIONS: readonly Migration[] = [
         next_at BIGINT NOT NULL,
         last_run_id TEXT,
         buffered TEXT NOT NULL DEFAULT '[]',
+        starting TEXT NOT NULL DEFAULT '[]',
         rev BIGINT NOT NULL,
         created_at BIGINT NOT NULL,
         updated_at BIGINT NOT NULL

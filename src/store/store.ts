@@ -102,6 +102,12 @@ export interface ScheduleRecord {
   lastRunId: string | null;
   /** JSON array of slots (ms) waiting for the previous run to end (overlap "buffer"). */
   buffered: string;
+  /**
+   * JSON array of slots (ms) claimed for starting: written before their runs
+   * start and cleared after, so a crash in between starts them on the next look
+   * (run ids come from the slot, so a second start is harmless).
+   */
+  starting: string;
   /** Bumped by every change. */
   rev: number;
   createdAt: number;

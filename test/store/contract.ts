@@ -15,6 +15,7 @@ function schedule(name: string, overrides: Partial<ScheduleRecord> = {}): Schedu
     nextAt: 10_800_000,
     lastRunId: null,
     buffered: "[]",
+    starting: "[]",
     rev: 1,
     createdAt: 1000,
     updatedAt: 1000,

@@ -51,7 +51,7 @@ function toRecord(row: RunRow): RunRecord {
   };
 }
 
-const SCHEDULE_COLUMNS = `name, workflow, cron, timezone, input, overlap, catchup, next_at AS nextAt, last_run_id AS lastRunId, buffered, rev,
+const SCHEDULE_COLUMNS = `name, workflow, cron, timezone, input, overlap, catchup, next_at AS nextAt, last_run_id AS lastRunId, buffered, starting, rev,
   created_at AS createdAt, updated_at AS updatedAt`;
 const CACHE_COLUMNS = "workflow, path, key, version, value, run_id AS runId, created_at AS createdAt, expires_at AS expiresAt";
 
@@ -94,12 +94,12 @@ export class SqliteStore implements Store {
       getSchedule: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE name = ?`),
       listSchedules: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules ORDER BY name`),
       insertSchedule: db.prepare(
-        `INSERT OR IGNORE INTO schedules (name, workflow, cron, timezone, input, overlap, catchup, next_at, last_run_id, buffered, rev, created_at, updated_at)
-         VALUES (@name, @workflow, @cron, @timezone, @input, @overlap, @catchup, @nextAt, @lastRunId, @buffered, @rev, @createdAt, @updatedAt)`,
+        `INSERT OR IGNORE INTO schedules (name, workflow, cron, timezone, input, overlap, catchup, next_at, last_run_id, buffered, starting, rev, created_at, updated_at)
+         VALUES (@name, @workflow, @cron, @timezone, @input, @overlap, @catchup, @nextAt, @lastRunId, @buffered, @starting, @rev, @createdAt, @updatedAt)`,
       ),
       updateSchedule: db.prepare(
         `UPDATE schedules SET workflow = @workflow, cron = @cron, timezone = @timezone, input = @input, overlap = @overlap, catchup = @catchup,
-           next_at = @nextAt, last_run_id = @lastRunId, buffered = @buffered, rev = @rev, created_at = @createdAt, updated_at = @updatedAt
+           next_at = @nextAt, last_run_id = @lastRunId, buffered = @buffered, starting = @starting, rev = @rev, created_at = @createdAt, updated_at = @updatedAt
          WHERE name = @name AND rev = @expectedRev`,
       ),
       deleteSchedule: db.prepare("DELETE FROM schedules WHERE name = ?"),
