@@ -69,7 +69,7 @@ export type { WorkflowMachine } from "./compile/machine.js";
 export type { LogEntry, LogLevel } from "./compile/services.js";
 export { BreakerRegistry, CircuitBreaker } from "./compile/breaker.js";
 export type { BreakerState } from "./compile/breaker.js";
-export { LimiterRegistry, Limiter } from "./compile/limiter.js";
+export { LimiterRegistry, Limiter, type Limits } from "./compile/limiter.js";
 
 export { run, start } from "./runtime/start.js";
 export type { RunOptions, RunHandle } from "./runtime/start.js";

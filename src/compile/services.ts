@@ -6,7 +6,7 @@ import type { Context } from "@opentelemetry/api";
 import type { AnyActorRef } from "xstate";
 import { isClock, systemClock, type Clock } from "../clock.js";
 import { processBreakers, type BreakerRegistry } from "./breaker.js";
-import { processLimiters, type LimiterRegistry } from "./limiter.js";
+import { processLimiters, type Limits } from "./limiter.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -39,7 +39,7 @@ export interface RunServices {
   /** Circuit breakers by name; shared by every run of the process unless a run is given its own. */
   breakers: BreakerRegistry;
   /** Rate and concurrency limits by name; shared like the breakers. */
-  limiters: LimiterRegistry;
+  limiters: Limits;
   /** Called before every transition of every machine of the run (the durable engine marks the run dirty). */
   onTransition?: (self: AnyActorRef) => void;
   /** A step starts once this resolves (the durable engine: once the state that dispatched it is committed). */

@@ -111,11 +111,7 @@ export const PERMIT = "$permit";
 function permitOf(config: LimitConfig, path: string): Permit {
   return {
     event: `stepchart.permit.${path}`,
-    async acquire(signal, services) {
-      const limiter = services.limiters.get(config, services.clock);
-      await limiter.acquire(signal);
-      return () => limiter.release();
-    },
+    acquire: (signal, services) => services.limiters.permit(config, services.clock, signal),
   };
 }
 

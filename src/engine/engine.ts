@@ -27,7 +27,9 @@ import { outcomeOf } from "../runtime/outcome.js";
 import { storeCache } from "../runtime/cache.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
 import { codecStore, type Codec } from "../store/codec.js";
-import { emptyBatch, FINAL_STATUSES, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import type { Limits } from "../compile/limiter.js";
+import { StoreLimits } from "./shared-limits.js";
+import { emptyBatch, FINAL_STATUSES, hasSharedLimits, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
 import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
@@ -56,6 +58,12 @@ export interface EngineOptions {
    * encrypts data at rest. @default none
    */
   codec?: Codec;
+  /**
+   * Where steps get permits of their shared limits. @default the store's shared
+   * limits when it has them (PostgreSQL: every worker counts against one limit),
+   * else the ones every run of this process shares
+   */
+  limiters?: Limits;
 }
 
 export interface StartOptions {
@@ -201,6 +209,8 @@ class DurableEngine implements Engine {
   #wakeAt: number | null = null;
   #closed = false;
   readonly #scheduler: Scheduler;
+  readonly #limiters: Limits | undefined;
+  readonly #storeLimits: StoreLimits | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -218,6 +228,8 @@ class DurableEngine implements Engine {
       versions.push(definition);
       this.#byName.set(definition.name, versions);
     }
+    this.#storeLimits = !options.limiters && hasSharedLimits(this.#store) ? new StoreLimits(this.#store, { clock: this.#clock }) : undefined;
+    this.#limiters = options.limiters ?? this.#storeLimits;
     this.#scheduler = new Scheduler({
       store: this.#store,
       clock: this.#clock,
@@ -407,6 +419,7 @@ class DurableEngine implements Engine {
     if (this.#closed) return;
     this.#closed = true;
     this.#scheduler.close();
+    this.#storeLimits?.close();
     await this.ready.catch(() => undefined);
     if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
     while (this.#pending) await this.#pending.promise;
@@ -440,6 +453,7 @@ class DurableEngine implements Engine {
       clock: this.#clock,
       log: this.#log,
       ...(this.#options.breakers ? { breakers: this.#options.breakers } : {}),
+      ...(this.#limiters ? { limiters: this.#limiters } : {}),
       cache: storeCache(this.#store, { workflow: run.record.workflow, version: run.definition.version, runId: run.record.runId, clock: this.#clock }),
       onTransition: () => this.#markDirty(run),
       beforeStep: () => this.#pending?.promise,

@@ -7,7 +7,7 @@ import { compile } from "../compile/compile.js";
 import type { WorkflowMachine } from "../compile/machine.js";
 import { consoleLog, provideServices, type LogEntry } from "../compile/services.js";
 import type { BreakerRegistry } from "../compile/breaker.js";
-import type { LimiterRegistry } from "../compile/limiter.js";
+import type { Limits } from "../compile/limiter.js";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow, machineInfo } from "../compile/compile.js";
 import { storeCache, type CacheStore } from "./cache.js";
@@ -30,7 +30,7 @@ export interface RunOptions {
   /** The circuit breakers this run uses. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
   /** The shared rate and concurrency limits this run uses. @default the ones every run of the process shares */
-  limiters?: LimiterRegistry;
+  limiters?: Limits;
   /** Where steps with the option `cache` keep their results (e.g. a `memoryStore()` shared by runs). @default none: they always run */
   cache?: CacheStore;
   /** The largest input and event payload taken, in bytes of JSON; larger ones are refused with a ValidationError. @default 1 MiB */
