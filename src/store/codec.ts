@@ -3,7 +3,8 @@
 // journal entries, signal payloads, cached step results, schedule inputs — so
 // that data at rest can be encrypted (see aesGcmCodec). What the store needs to
 // find runs stays readable: ids, workflow names, statuses, wake times and the
-// event types a run waits for. The engine never sees encoded text.
+// event types a run waits for. The engine never sees encoded text. Arguments
+// a store takes beyond the port's (a worker id, a lease) are passed on as they are.
 import type { Batch, CacheRecord, JournalEntry, LoadedRun, RunRecord, ScheduleRecord, SignalRecord, SnapshotRecord, Store } from "./store.js";
 
 /** Turns stored text into encoded text and back; `decode(encode(x)) === x`. */
@@ -30,8 +31,8 @@ export function codecStore<S extends Store>(store: S, codec: Codec): S {
   const decSchedule = async (s: ScheduleRecord): Promise<ScheduleRecord> => ({ ...s, input: await dec(s.input) });
 
   const overrides: Partial<Store> = {
-    async createRun(run: RunRecord, snapshot: SnapshotRecord) {
-      const result = await store.createRun(await encRun(run), { ...snapshot, data: await enc(snapshot.data) });
+    async createRun(run: RunRecord, snapshot: SnapshotRecord, ...rest: unknown[]) {
+      const result = await (store.createRun as (...args: unknown[]) => ReturnType<Store["createRun"]>)(await encRun(run), { ...snapshot, data: await enc(snapshot.data) }, ...rest);
       return { created: result.created, run: await decRun(result.run) };
     },
     async getRun(runId: string) {
@@ -53,13 +54,13 @@ export function codecStore<S extends Store>(store: S, codec: Codec): S {
     async journal(runId: string) {
       return decEntries(await store.journal(runId));
     },
-    async commit(batch: Batch) {
-      await store.commit({
+    async commit(batch: Batch, ...rest: unknown[]) {
+      await (store.commit as (...args: unknown[]) => Promise<void>)({
         ...batch,
         journal: await Promise.all(batch.journal.map(async (e) => ({ ...e, ops: await enc(e.ops) }))),
         snapshots: await Promise.all(batch.snapshots.map(async (s) => ({ ...s, data: await enc(s.data) }))),
         runs: await Promise.all(batch.runs.map(async (r) => ({ ...r, output: await encNull(r.output), error: await encNull(r.error) }))),
-      });
+      }, ...rest);
     },
     async addSignal(runId: string, event: string, at: number) {
       return { ...(await store.addSignal(runId, await enc(event), at)), event };
