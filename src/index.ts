@@ -79,6 +79,8 @@ export type { Compatibility } from "./engine/version.js";
 export { memoryStore } from "./store/memory/memory-store.js";
 export { sqliteStore } from "./store/sqlite/sqlite-store.js";
 export type { SqliteOptions } from "./store/sqlite/database.js";
+export { postgresStore } from "./store/postgres/postgres-store.js";
+export type { PostgresOptions, PostgresStore } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, RunFilter, ScheduleRecord, ScheduleOverlap, ScheduleCatchup, CacheRecord, CacheFilter } from "./store/store.js";
 
 export { toMermaid } from "./visualize/mermaid.js";
