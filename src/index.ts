@@ -17,6 +17,7 @@ export {
   WaitTimeoutError,
   RunCancelledError,
   IncompatibleVersionError,
+  LeaseLostError,
   isStepchartError,
   toStepchartError,
   errorToJSON,

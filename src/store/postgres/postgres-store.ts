@@ -9,7 +9,9 @@ import type {
   CacheFilter,
   CacheRecord,
   JournalEntry,
+  Lease,
   LoadedRun,
+  Notice,
   RunFilter,
   RunRecord,
   ScheduleRecord,
@@ -18,6 +20,8 @@ import type {
   Store,
 } from "../store.js";
 import { openPool, transaction } from "./connection.js";
+import * as leases from "./leases.js";
+import { listen } from "./notify.js";
 import * as runs from "./runs.js";
 import * as schedules from "./schedules.js";
 import { checkSchemaName, migrate } from "./schema.js";
@@ -34,6 +38,7 @@ export interface PostgresOptions {
 }
 
 export class PostgresStore implements Store {
+  readonly shared = true;
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly #tables: Tables;
@@ -72,9 +77,9 @@ export class PostgresStore implements Store {
     await this.#ready();
   }
 
-  async createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }> {
+  async createRun(run: RunRecord, snapshot: SnapshotRecord, workerId?: string): Promise<{ created: boolean; run: RunRecord }> {
     await this.#ready();
-    return runs.createRun(this.pool, this.#tables, run, snapshot);
+    return runs.createRun(this.pool, this.#tables, run, snapshot, workerId);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -160,6 +165,36 @@ export class PostgresStore implements Store {
   async invalidateCache(filter: CacheFilter): Promise<number> {
     await this.#ready();
     return schedules.invalidateCache(this.pool, this.#tables, filter);
+  }
+
+  async heartbeat(workerId: string, now: number, until: number): Promise<boolean> {
+    await this.#ready();
+    return leases.heartbeat(this.pool, this.#tables, workerId, now, until);
+  }
+
+  async retire(workerId: string): Promise<void> {
+    await this.#ready();
+    await leases.retire(this.pool, this.#tables, workerId);
+  }
+
+  async claimRun(runId: string, workerId: string, now: number, force = false): Promise<number | undefined> {
+    await this.#ready();
+    return leases.claimRun(this.pool, this.#tables, runId, workerId, now, force);
+  }
+
+  async claimRuns(workerId: string, now: number, limit: number): Promise<Lease[]> {
+    await this.#ready();
+    return leases.claimRuns(this.pool, this.#tables, workerId, now, limit);
+  }
+
+  async releaseRun(lease: Lease, workerId: string): Promise<boolean> {
+    await this.#ready();
+    return leases.releaseRun(this.pool, this.#tables, lease, workerId);
+  }
+
+  async listen(listener: (notice: Notice) => void): Promise<() => Promise<void>> {
+    await this.#ready();
+    return listen(this.pool, this.#tables, listener);
   }
 
   async close(): Promise<void> {

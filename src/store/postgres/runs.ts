@@ -3,9 +3,12 @@
 // acknowledgements) in one transaction with a constant number of statements,
 // whatever the number of runs in the batch.
 import type pg from "pg";
+import { LeaseLostError } from "../../errors.js";
 import type { Batch, JournalEntry, LoadedRun, RunFilter, RunRecord, SnapshotRecord } from "../store.js";
 import { FINAL_STATUSES } from "../store.js";
 import { query, transaction, type Queryable } from "./connection.js";
+import { movedLeases } from "./leases.js";
+import { notifyAll } from "./notify.js";
 import type { Tables } from "./tables.js";
 
 const RUN_COLUMNS = `run_id AS "runId", workflow, version, hash, status, input, output, error, waiting_for AS "waitingFor", wake_at AS "wakeAt", seq,
@@ -13,16 +16,26 @@ const RUN_COLUMNS = `run_id AS "runId", workflow, version, hash, status, input, 
 
 export const FINAL = FINAL_STATUSES.map((s) => `'${s}'`).join(", ");
 
-export async function createRun(pool: pg.Pool, t: Tables, run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }> {
+export async function createRun(
+  pool: pg.Pool,
+  t: Tables,
+  run: RunRecord,
+  snapshot: SnapshotRecord,
+  workerId: string | undefined,
+): Promise<{ created: boolean; run: RunRecord }> {
   return transaction(pool, async (client) => {
     const inserted = await query(
       client,
-      `INSERT INTO ${t.runs} (run_id, workflow, version, hash, status, input, output, error, waiting_for, wake_at, seq, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (run_id) DO NOTHING`,
-      [run.runId, run.workflow, run.version, run.hash, run.status, run.input, run.output, run.error, run.waitingFor, run.wakeAt, run.seq, run.createdAt, run.updatedAt],
+      `INSERT INTO ${t.runs} (run_id, workflow, version, hash, status, input, output, error, waiting_for, wake_at, seq, created_at, updated_at, owner, lease_gen)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (run_id) DO NOTHING`,
+      [
+        ...[run.runId, run.workflow, run.version, run.hash, run.status, run.input, run.output, run.error, run.waitingFor],
+        ...[run.wakeAt, run.seq, run.createdAt, run.updatedAt, workerId ?? null, workerId === undefined ? 0 : 1],
+      ],
     );
     if (inserted.rowCount === 1) {
       await query(client, `INSERT INTO ${t.snapshots} (run_id, seq, data) VALUES ($1, $2, $3)`, [snapshot.runId, snapshot.seq, snapshot.data]);
+      if (workerId === undefined) await notifyAll(client, t, "run", [run.runId]);
       return { created: true, run };
     }
     return { created: false, run: (await getRun(client, t, run.runId))! };
@@ -69,8 +82,13 @@ export async function journal(db: Queryable, t: Tables, runId: string): Promise<
   return (await query<JournalEntry>(db, `SELECT run_id AS "runId", seq, at, ops FROM ${t.journal} WHERE run_id = $1 ORDER BY seq`, [runId])).rows;
 }
 
-/** Writes a batch inside the caller's transaction: one statement per kind of write, the rows passed as arrays. */
+/**
+ * Writes a batch inside the caller's transaction: the fenced runs locked and
+ * checked first, then one statement per kind of write, the rows passed as arrays.
+ */
 export async function writeBatch(client: pg.PoolClient, t: Tables, batch: Batch): Promise<void> {
+  const lost = await movedLeases(client, t, batch.leases);
+  if (lost.length > 0) throw LeaseLostError.of(lost);
   if (batch.journal.length > 0) {
     const j = batch.journal;
     await query(
@@ -112,6 +130,8 @@ export async function writeBatch(client: pg.PoolClient, t: Tables, batch: Batch)
   if (batch.delivered.length > 0) {
     await query(client, `UPDATE ${t.signals} SET delivered = TRUE WHERE id = ANY($1::bigint[])`, [batch.delivered]);
   }
+  const ended = batch.runs.filter((r) => FINAL_STATUSES.includes(r.status)).map((r) => r.runId);
+  await notifyAll(client, t, "ended", ended);
 }
 
 export async function unfinishedRuns(db: Queryable, t: Tables): Promise<string[]> {

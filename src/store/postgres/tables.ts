@@ -9,6 +9,7 @@ export interface Tables {
   signals: string;
   schedules: string;
   stepCache: string;
+  workers: string;
 }
 
 export function tablesIn(schema: string): Tables {
@@ -21,5 +22,6 @@ export function tablesIn(schema: string): Tables {
     signals: `${s}.signals`,
     schedules: `${s}.schedules`,
     stepCache: `${s}.step_cache`,
+    workers: `${s}.workers`,
   };
 }
