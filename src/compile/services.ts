@@ -18,6 +18,21 @@ export interface LogEntry {
   fields?: Record<string, unknown>;
 }
 
+/** A step result found in the cache. */
+export interface CacheHit {
+  value: unknown;
+  /** The run that computed it. */
+  runId: string;
+  /** When it was computed, ms since the epoch. */
+  at: number;
+}
+
+/** The step cache of one run (bound to its workflow, version and id). */
+export interface StepCache {
+  get(path: string, key: string): Promise<CacheHit | undefined>;
+  put(path: string, key: string, value: unknown, ttlMs: number | undefined): Promise<void>;
+}
+
 export interface RunServices {
   clock: Clock;
   log: (entry: LogEntry) => void;
@@ -29,6 +44,8 @@ export interface RunServices {
   onTransition?: (self: AnyActorRef) => void;
   /** A step starts once this resolves (the durable engine: once the state that dispatched it is committed). */
   beforeStep?: () => Promise<void> | undefined;
+  /** Where steps with the option `cache` keep their results; none: they always run. */
+  cache?: StepCache;
   /** The OpenTelemetry context of the run's span, the parent of its step spans; none when nothing records spans. */
   trace?: Context;
 }

@@ -25,8 +25,21 @@ import {
 } from "../errors.js";
 import { accepts, deliver, waitingFor } from "../runtime/deliver.js";
 import { outcomeOf } from "../runtime/outcome.js";
+import { storeCache } from "../runtime/cache.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
-import { emptyBatch, FINAL_STATUSES, type Batch, type Lease, type SignalRecord, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { codecStore, type Codec } from "../store/codec.js";
+import {
+  emptyBatch,
+  FINAL_STATUSES,
+  type Batch,
+  type CacheFilter,
+  type Lease,
+  type RunFilter,
+  type RunRecord,
+  type RunStatus,
+  type SignalRecord,
+  type Store,
+} from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
 import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
@@ -66,6 +79,12 @@ export interface EngineOptions {
   pollMs?: number;
   /** The most runs this worker keeps in memory at once; the rest wait in the store for it or another worker (shared stores). @default Infinity */
   maxRuns?: number;
+  /**
+   * Encodes every payload before it reaches the store (inputs, outputs,
+   * errors, snapshots, journal, signals, cached results): `aesGcmCodec(...)`
+   * encrypts data at rest. @default none
+   */
+  codec?: Codec;
 }
 
 export interface StartOptions {
@@ -115,6 +134,12 @@ export interface Engine {
   unschedule(name: string): Promise<boolean>;
   /** Every schedule in the store, by name. */
   schedules(): Promise<ScheduleView[]>;
+  /**
+   * Forgets cached step results of a workflow: all of them, or those of one
+   * step `path`, one `key` or one `version`; resolves with how many.
+   * (A result counts only for the version that made it anyway.)
+   */
+  invalidateCache(filter: CacheFilter): Promise<number>;
   /** Which unfinished runs could not continue under `workflow` (run before a deploy). */
   checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]>;
   /** Resolves once the engine has resumed the unfinished runs it found. */
@@ -224,7 +249,8 @@ class DurableEngine implements Engine {
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.#store = options.store ?? sqliteStore();
+    const store = options.store ?? sqliteStore();
+    this.#store = options.codec ? codecStore(store, options.codec) : store;
     this.#ownsStore = options.store === undefined;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? consoleLog;
@@ -423,6 +449,14 @@ class DurableEngine implements Engine {
     return this.#scheduler.list();
   }
 
+  async invalidateCache(filter: CacheFilter): Promise<number> {
+    await this.ready;
+    if (typeof filter?.workflow !== "string") {
+      throw new ValidationError("Expected invalidateCache({ workflow, path?, key?, version? }) with a workflow name", { code: "invalid_cache_filter" });
+    }
+    return this.#store.invalidateCache(filter);
+  }
+
   async checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]> {
     await this.ready;
     const machine = compile(workflow) as unknown as CompiledMachine;
@@ -484,6 +518,7 @@ class DurableEngine implements Engine {
       clock: this.#clock,
       log: this.#log,
       ...(this.#options.breakers ? { breakers: this.#options.breakers } : {}),
+      cache: storeCache(this.#store, { workflow: run.record.workflow, version: run.definition.version, runId: run.record.runId, clock: this.#clock }),
       onTransition: () => this.#markDirty(run),
       beforeStep: () => this.#pending?.promise,
     });
@@ -556,6 +591,12 @@ class DurableEngine implements Engine {
     const definition = this.#definitionFor(record, snapshot);
     if (definition instanceof Error) {
       await this.#failStored(record, generation, definition);
+      return undefined;
+    }
+    const missing = statesMissing(definition.machine, snapshot);
+    if (missing.length > 0) {
+      const error = new LogicError(`Run ${runId} cannot be restored: its stored state names states its workflow does not have (${missing.join(", ")})`, { code: "corrupt_run" });
+      await this.#failStored(record, generation, error);
       return undefined;
     }
     let actor: AnyActorRef;
@@ -908,6 +949,15 @@ class DurableEngine implements Engine {
 
   #assertOpen(): void {
     if (this.#closed) throw new LogicError("The engine is closed; create a new one", { code: "engine_closed" });
+  }
+}
+
+/** The states a stored snapshot is in that the machine does not have (garbage in the store). */
+function statesMissing(machine: CompiledMachine, snapshot: any): string[] {
+  try {
+    return compatibility(machine, snapshot).missing;
+  } catch (e) {
+    return [`unreadable: ${(e as Error).message}`];
   }
 }
 
