@@ -329,6 +329,28 @@ export class IncompatibleVersionError extends LogicError {
   }
 }
 
+/**
+ * A worker tried to write a run whose lease had moved to another worker (it
+ * was paused or cut off for longer than its lease): none of the write was
+ * kept, and the run goes on in the worker that holds it now. `runIds` names them.
+ * @example
+ * await store.commit(batch).catch((e) => e.code === "lease_lost" && e.runIds);
+ */
+export class LeaseLostError extends TransientError {
+  override readonly name: string = "LeaseLostError";
+  constructor(message: string, options?: StepchartErrorOptions & { runIds?: string[] }) {
+    super(message, { code: "lease_lost", ...options, details: { ...options?.details, runIds: options?.runIds ?? (options?.details?.runIds as string[]) ?? [] } });
+  }
+  get runIds(): string[] {
+    return this.details.runIds as string[];
+  }
+  /** The error for a batch that touched runs now held elsewhere. */
+  static of(runIds: string[]): LeaseLostError {
+    const shown = runIds.slice(0, 5).join(", ") + (runIds.length > 5 ? ` and ${runIds.length - 5} more` : "");
+    return new LeaseLostError(`The lease on run ${shown} moved to another worker; this worker's changes to it were not written, and it goes on where its new worker holds it`, { runIds });
+  }
+}
+
 export interface WorkflowFailedFields {
   workflow: string;
   runId: string;
@@ -461,6 +483,7 @@ const FACTORIES: Record<string, ErrorFactory> = {
   WaitTimeoutError: (j, o) => new WaitTimeoutError(j.message, o),
   RunCancelledError: (j, o) => new RunCancelledError(j.message, o),
   IncompatibleVersionError: (j, o) => new IncompatibleVersionError(j.message, o),
+  LeaseLostError: (j, o) => new LeaseLostError(j.message, o),
   ParallelExecutionFailed: (j, o) => {
     const d = j.details ?? {};
     const errors = ((d.errors ?? []) as { branch: string; path: string; error: SerializedError }[]).map((e) => ({

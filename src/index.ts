@@ -17,6 +17,7 @@ export {
   WaitTimeoutError,
   RunCancelledError,
   IncompatibleVersionError,
+  LeaseLostError,
   isStepchartError,
   toStepchartError,
   errorToJSON,
@@ -84,6 +85,8 @@ export { sqliteStore } from "./store/sqlite/sqlite-store.js";
 export { codecStore, type Codec } from "./store/codec.js";
 export { aesGcmCodec, type AesGcmOptions } from "./store/aes-gcm-codec.js";
 export type { SqliteOptions } from "./store/sqlite/database.js";
+export { postgresStore } from "./store/postgres/postgres-store.js";
+export type { PostgresOptions, PostgresStore } from "./store/postgres/postgres-store.js";
 export type { Store, RunStatus, RunRecord, RunFilter, ScheduleRecord, ScheduleOverlap, ScheduleCatchup, CacheRecord, CacheFilter } from "./store/store.js";
 
 export { toMermaid } from "./visualize/mermaid.js";

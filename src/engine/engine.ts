@@ -18,6 +18,7 @@ import {
   errorFromJSON,
   errorToJSON,
   IncompatibleVersionError,
+  LeaseLostError,
   LogicError,
   toStepchartError,
   ValidationError,
@@ -29,11 +30,24 @@ import { sqliteStore } from "../store/sqlite/sqlite-store.js";
 import { codecStore, type Codec } from "../store/codec.js";
 import type { Limits } from "../compile/limiter.js";
 import { StoreLimits } from "./shared-limits.js";
-import { emptyBatch, FINAL_STATUSES, hasSharedLimits, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import {
+  emptyBatch,
+  FINAL_STATUSES,
+  hasSharedLimits,
+  type Batch,
+  type CacheFilter,
+  type Lease,
+  type RunFilter,
+  type RunRecord,
+  type RunStatus,
+  type SignalRecord,
+  type Store,
+} from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
 import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
 import { compatibility, definitionHash } from "./version.js";
+import { Worker } from "./worker.js";
 
 export interface EngineOptions {
   /** The workflows this engine runs. Several versions of one name may be registered; new runs use the last one. */
@@ -52,6 +66,22 @@ export interface EngineOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The circuit breakers of the runs. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
+  /**
+   * Whether this engine is the only one on its store: it then takes a run
+   * over at once (a restarted process resumes its runs without waiting for
+   * leases to lapse). Otherwise it is one worker of many: it holds runs by a
+   * lease, renewed by a heartbeat, and takes only runs nobody holds.
+   * @default true for memory and SQLite stores, false for PostgreSQL
+   */
+  exclusive?: boolean;
+  /** This worker's name in the store (leases name it). @default a random UUID */
+  workerId?: string;
+  /** How long this worker's hold on its runs outlives its last heartbeat (shared stores). @default 30_000 */
+  leaseMs?: number;
+  /** How often an idle worker looks for work notices cannot announce: lapsed leases, due timers (shared stores). @default 1000 */
+  pollMs?: number;
+  /** The most runs this worker keeps in memory at once; the rest wait in the store for it or another worker (shared stores). @default Infinity */
+  maxRuns?: number;
   /**
    * Encodes every payload before it reaches the store (inputs, outputs,
    * errors, snapshots, journal, signals, cached results): `aesGcmCodec(...)`
@@ -147,6 +177,8 @@ class LiveRun {
   delivered: number[] = [];
   /** Set once the run leaves memory: later transitions (its stop) are not changes. */
   gone = false;
+  /** Ids of the signals delivered to this copy of the run (a notice and the sender may both bring one). */
+  readonly seen = new Set<number>();
 
   constructor(
     readonly record: RunRecord,
@@ -154,6 +186,8 @@ class LiveRun {
     readonly actor: AnyActorRef,
     last: unknown,
     seq: number,
+    /** The generation of this worker's lease on the run: it fences the run's commits. */
+    readonly generation: number,
   ) {
     this.last = last;
     this.seq = seq;
@@ -161,6 +195,13 @@ class LiveRun {
     this.waitingFor = record.waitingFor;
     this.wakeAt = record.wakeAt;
   }
+}
+
+/** One run's share of a group commit, with what to do once it is committed. */
+interface Part {
+  run: LiveRun;
+  batch: Batch;
+  after: (() => void)[];
 }
 
 interface Deferred {
@@ -211,6 +252,11 @@ class DurableEngine implements Engine {
   readonly #scheduler: Scheduler;
   readonly #limiters: Limits | undefined;
   readonly #storeLimits: StoreLimits | undefined;
+  readonly #workerId: string;
+  readonly #exclusive: boolean;
+  readonly #maxRuns: number;
+  /** Takes runs on a shared store; none when the engine is exclusive. */
+  readonly #worker: Worker | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -221,6 +267,30 @@ class DurableEngine implements Engine {
     this.#log = options.log ?? consoleLog;
     this.#snapshotEvery = options.snapshotEvery ?? 100;
     this.#keepIdleMs = options.keepIdleMs ?? 1000;
+    this.#workerId = options.workerId ?? randomUUID();
+    this.#exclusive = options.exclusive ?? !this.#store.shared;
+    this.#maxRuns = options.maxRuns ?? Number.POSITIVE_INFINITY;
+    this.#worker = this.#exclusive
+      ? undefined
+      : new Worker({
+          store: this.#store,
+          clock: this.#clock,
+          log: this.#log,
+          workerId: this.#workerId,
+          leaseMs: options.leaseMs ?? 30_000,
+          pollMs: options.pollMs ?? 1000,
+          capacity: () => this.#capacity(),
+          take: (lease) => this.#load(lease.runId, lease.generation),
+          adopt: async (runId) => (await this.#load(runId)) !== undefined,
+          isLive: (runId) => this.#live.has(runId) || this.#loading.has(runId),
+          deliverPending: (runId) => this.#deliverPending(runId),
+          dropAll: () => {
+            const ids = [...this.#live.keys()];
+            for (const run of [...this.#live.values()]) this.#drop(run);
+            return ids;
+          },
+          settleEnded: (runIds) => this.#settleEnded(runIds),
+        });
     for (const flow of options.workflows) {
       const machine = compile(flow) as unknown as CompiledMachine;
       const definition: Definition = { flow, name: machine.info.workflow, version: machine.info.version, machine, hash: definitionHash(machine) };
@@ -288,9 +358,12 @@ class DurableEngine implements Engine {
       createdAt: now,
       updatedAt: now,
     };
-    const { created, run: stored } = await this.#store.createRun(record, { runId, seq: 0, data: JSON.stringify(initial) });
+    // A worker at capacity leaves the new run to the others (the store tells them).
+    const holder = this.#capacity() > 0 ? this.#workerId : undefined;
+    const { created, run: stored } = await this.#store.createRun(record, { runId, seq: 0, data: JSON.stringify(initial) }, holder);
     if (!created) return this.#existing(stored, workflow);
-    const run = new LiveRun(record, definition, actor, initial, 0);
+    if (holder === undefined) return { runId, created: true, status: record.status };
+    const run = new LiveRun(record, definition, actor, initial, 0, 1);
     this.#bind(run);
     this.#live.set(runId, run);
     actor.start();
@@ -304,7 +377,7 @@ class DurableEngine implements Engine {
     this.#assertOpen();
     assertJson(event, "the event");
     const run = await this.#liveOrThrow(runId);
-    const check = accepts(run.actor, event);
+    const check = accepts(run === "elsewhere" ? await this.#readOnlyActor(runId) : run.actor, event);
     if (!check.delivered) {
       throw new ValidationError(
         `Run ${runId} cannot take ${event.type} now; it waits for ${check.waitingFor.join(", ") || "nothing"}`,
@@ -312,6 +385,8 @@ class DurableEngine implements Engine {
       );
     }
     const signal = await this.#store.addSignal(runId, JSON.stringify(event), this.#clock.now());
+    // A run another worker holds gets the signal from the store (its notice wakes that worker).
+    if (run === "elsewhere") return;
     this.#deliver(run, signal.id, event);
     await this.#pending?.promise;
   }
@@ -322,7 +397,7 @@ class DurableEngine implements Engine {
     const run = await this.#liveOrThrow(runId);
     const outcome = this.result(runId).catch(() => undefined);
     const signal = await this.#store.addSignal(runId, JSON.stringify({ type: CANCEL_EVENT }), this.#clock.now());
-    this.#deliver(run, signal.id, { type: CANCEL_EVENT });
+    if (run !== "elsewhere") this.#deliver(run, signal.id, { type: CANCEL_EVENT });
     await outcome;
   }
 
@@ -421,14 +496,18 @@ class DurableEngine implements Engine {
     this.#scheduler.close();
     this.#storeLimits?.close();
     await this.ready.catch(() => undefined);
+    await this.#worker?.close();
     if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
     while (this.#pending) await this.#pending.promise;
     await this.#commits;
+    await Promise.all([...this.#loading.values()].map((l) => l.catch(() => undefined)));
     for (const run of this.#live.values()) {
       run.gone = true;
       run.actor.stop();
     }
     this.#live.clear();
+    // Other workers take this one's unfinished runs at once rather than when its lease lapses.
+    await this.#worker?.retire();
     for (const [runId, waiters] of this.#waiters) {
       for (const w of waiters) w.reject(new LogicError(`The engine was closed before run ${runId} finished; a new engine on the same store resumes it`, { code: "engine_closed" }));
     }
@@ -460,45 +539,79 @@ class DurableEngine implements Engine {
     });
   }
 
-  async #liveOrThrow(runId: string): Promise<LiveRun> {
-    const run = await this.#load(runId);
+  /** The run in memory (loaded if need be), or "elsewhere" when another worker holds it or this one is full. */
+  async #liveOrThrow(runId: string): Promise<LiveRun | "elsewhere"> {
+    const run = this.#live.get(runId) ?? (this.#capacity() > 0 ? await this.#load(runId) : undefined);
     if (run) return run;
     const record = await this.#store.getRun(runId);
     if (!record) throw this.#unknownRun(runId);
+    if (!FINAL_STATUSES.includes(record.status) && !this.#exclusive) return "elsewhere";
     throw new ValidationError(`Run ${runId} has ended (${record.status}); it takes no more events`, { code: "run_finished", details: { runId, status: record.status } });
   }
 
-  /** The run in memory, loading it from the store if needed; undefined when it has ended or cannot go on. */
-  #load(runId: string): Promise<LiveRun | undefined> {
+  /** The run's actor restored from the store but not started, to check an event against (the run lives elsewhere). */
+  async #readOnlyActor(runId: string): Promise<AnyActorRef> {
+    const loaded = await this.#store.loadRun(runId);
+    const definition = loaded && this.#byName.get(loaded.run.workflow)?.find((d) => d.hash === loaded.run.hash);
+    if (!loaded || !definition) throw new LogicError(`Run ${runId} cannot be checked here: this engine does not have its workflow version`, { code: "incompatible_version" });
+    return this.#actor(definition, { snapshot: rebuild(loaded.snapshot?.data, loaded.journal), id: runId });
+  }
+
+  /** How many more runs this engine may take now. */
+  #capacity(): number {
+    return this.#maxRuns - this.#live.size - this.#loading.size;
+  }
+
+  /**
+   * The run in memory, loading it from the store if needed (claimed first,
+   * unless the caller has just claimed it as `generation`); undefined when it
+   * has ended, cannot go on, or another worker holds it.
+   */
+  #load(runId: string, generation?: number): Promise<LiveRun | undefined> {
     const live = this.#live.get(runId);
     if (live) return Promise.resolve(live);
     let loading = this.#loading.get(runId);
     if (!loading) {
-      loading = this.#restore(runId).finally(() => this.#loading.delete(runId));
+      loading = this.#restore(runId, generation)
+        .catch((e: unknown) => {
+          // This worker may hold the run now: take it back once the store answers again.
+          this.#worker?.orphan(runId);
+          throw e;
+        })
+        .finally(() => this.#loading.delete(runId));
       this.#loading.set(runId, loading);
     }
     return loading;
   }
 
-  async #restore(runId: string): Promise<LiveRun | undefined> {
+  async #restore(runId: string, claimed?: number): Promise<LiveRun | undefined> {
+    if (this.#closed) return undefined;
+    const generation = claimed ?? (await this.#store.claimRun(runId, this.#workerId, this.#clock.now(), this.#exclusive));
+    if (generation === undefined) return undefined;
     const loaded = await this.#store.loadRun(runId);
-    if (!loaded || FINAL_STATUSES.includes(loaded.run.status) || this.#closed) return undefined;
+    if (!loaded || FINAL_STATUSES.includes(loaded.run.status)) return undefined;
+    if (this.#closed) {
+      void this.#release({ runId, generation });
+      return undefined;
+    }
     const { run: record } = loaded;
     let snapshot: any;
     try {
       snapshot = rebuild(loaded.snapshot?.data, loaded.journal);
     } catch (e) {
-      await this.#failStored(record, new LogicError(`Run ${runId} cannot be restored: its stored state is unreadable (${(e as Error).message})`, { code: "corrupt_run", cause: e }));
+      const error = new LogicError(`Run ${runId} cannot be restored: its stored state is unreadable (${(e as Error).message})`, { code: "corrupt_run", cause: e });
+      await this.#failStored(record, generation, error);
       return undefined;
     }
     const definition = this.#definitionFor(record, snapshot);
     if (definition instanceof Error) {
-      await this.#failStored(record, definition);
+      await this.#failStored(record, generation, definition);
       return undefined;
     }
     const missing = statesMissing(definition.machine, snapshot);
     if (missing.length > 0) {
-      await this.#failStored(record, new LogicError(`Run ${runId} cannot be restored: its stored state names states its workflow does not have (${missing.join(", ")})`, { code: "corrupt_run" }));
+      const error = new LogicError(`Run ${runId} cannot be restored: its stored state names states its workflow does not have (${missing.join(", ")})`, { code: "corrupt_run" });
+      await this.#failStored(record, generation, error);
       return undefined;
     }
     let actor: AnyActorRef;
@@ -506,26 +619,71 @@ class DurableEngine implements Engine {
       actor = this.#actor(definition, { snapshot, id: runId });
       if (actor.getSnapshot().status === "error") throw (actor.getSnapshot() as { error?: unknown }).error;
     } catch (e) {
-      await this.#failStored(record, new LogicError(`Run ${runId} cannot be restored: XState refused its snapshot`, { code: "corrupt_run", cause: toStepchartError(e) }));
+      const error = new LogicError(`Run ${runId} cannot be restored: XState refused its snapshot`, { code: "corrupt_run", cause: toStepchartError(e) });
+      await this.#failStored(record, generation, error);
       return undefined;
     }
+    // Read before the run starts: it must not go idle (and leave memory) before they reach it.
+    const signals = await this.#store.pendingSignals(runId);
     const seq = loaded.journal.at(-1)?.seq ?? loaded.snapshot?.seq ?? 0;
-    const run = new LiveRun(record, definition, actor, snapshot, seq);
+    const run = new LiveRun(record, definition, actor, snapshot, seq, generation);
     this.#bind(run);
     this.#live.set(runId, run);
     actor.start();
     this.#markDirty(run);
-    for (const signal of await this.#store.pendingSignals(runId)) {
+    this.#deliverSignals(run, signals);
+    return run;
+  }
+
+  /** Delivers the run's recorded signals that this copy of it has not seen (a notice said there are new ones). */
+  async #deliverPending(runId: string): Promise<void> {
+    const run = this.#live.get(runId);
+    if (!run) return;
+    const signals = await this.#store.pendingSignals(runId);
+    if (!run.gone) this.#deliverSignals(run, signals);
+    // It left memory meanwhile: whoever holds it next delivers them.
+    else this.#worker?.orphan(runId);
+  }
+
+  #deliverSignals(run: LiveRun, signals: SignalRecord[]): void {
+    for (const signal of signals) {
+      if (run.seen.has(signal.id)) continue;
       let event: AnyEventObject;
       try {
         event = JSON.parse(signal.event);
       } catch {
+        run.seen.add(signal.id);
         run.delivered.push(signal.id);
+        this.#markDirty(run);
         continue;
       }
       this.#deliver(run, signal.id, event);
     }
-    return run;
+  }
+
+  /** Lets another worker take a run this one no longer keeps in memory; takes it back when signals wait for it. */
+  async #release(lease: Lease): Promise<void> {
+    if (this.#exclusive) return;
+    try {
+      if ((await this.#store.releaseRun(lease, this.#workerId)) && !this.#closed) this.#worker?.orphan(lease.runId);
+    } catch (e) {
+      this.#worker?.orphan(lease.runId);
+      this.#log({ level: "warn", message: "Releasing a run failed; this worker takes it back when the store answers", runId: lease.runId, path: "-", fields: { error: String(e) } });
+    }
+  }
+
+  /** Settles the waits for runs (all waited-for ones by default) that ended outside this engine's memory. */
+  async #settleEnded(runIds: string[] = [...this.#waiters.keys()]): Promise<void> {
+    for (const runId of runIds) {
+      if (!this.#waiters.has(runId) || this.#live.has(runId)) continue;
+      const record = await this.#store.getRun(runId);
+      if (!record || !FINAL_STATUSES.includes(record.status)) continue;
+      try {
+        this.#settle(runId, settled(record));
+      } catch (e) {
+        this.#settle(runId, undefined, e);
+      }
+    }
   }
 
   #definitionFor(record: RunRecord, snapshot: any): Definition | Error {
@@ -555,6 +713,8 @@ class DurableEngine implements Engine {
   }
 
   #deliver(run: LiveRun, signalId: number, event: AnyEventObject): void {
+    if (run.seen.has(signalId)) return;
+    run.seen.add(signalId);
     try {
       if (event.type === CANCEL_EVENT) run.actor.send(event);
       else if (!deliver(run.actor, event).delivered) {
@@ -584,25 +744,68 @@ class DurableEngine implements Engine {
     this.#pending = undefined;
     const runs = [...this.#dirty];
     this.#dirty.clear();
-    const batch = emptyBatch();
-    const after: (() => void)[] = [];
+    const parts: Part[] = [];
     const now = this.#clock.now();
-    for (const run of runs) this.#capture(run, batch, now, after);
-    const empty = batch.journal.length + batch.snapshots.length + batch.runs.length + batch.delivered.length === 0;
-    const commit = this.#commits.then(() => (empty ? undefined : this.#store.commit(batch)));
-    this.#commits = commit.catch(() => undefined);
+    for (const run of runs) {
+      const part: Part = { run, batch: emptyBatch(), after: [] };
+      this.#capture(run, part.batch, now, part.after);
+      if (part.batch.journal.length + part.batch.snapshots.length + part.batch.runs.length + part.batch.delivered.length > 0) {
+        part.batch.leases.push({ runId: run.record.runId, generation: run.generation });
+      }
+      parts.push(part);
+    }
+    const commit = this.#commits.then(() => this.#commitParts(parts));
+    this.#commits = commit.then(
+      () => undefined,
+      () => undefined,
+    );
+    let kept = parts;
     try {
-      await commit;
+      kept = await commit;
     } catch (e) {
       this.#log({ level: "error", message: "Committing run changes failed; the runs go on from their last committed state", runId: "-", path: "-", fields: { error: String(e) } });
       for (const run of runs) this.#drop(run);
-      after.length = 0;
+      kept = [];
       // Reload them from what was committed once the store may have recovered.
       const ids = runs.map((r) => r.record.runId);
-      this.#clock.setTimeout(() => void Promise.all(ids.map((id) => this.#load(id))).catch(() => undefined), 1000);
+      if (this.#worker) for (const id of ids) this.#worker.orphan(id);
+      else this.#clock.setTimeout(() => void Promise.all(ids.map((id) => this.#load(id))).catch(() => undefined), 1000);
     }
     done.resolve();
-    for (const fn of after) fn();
+    for (const part of kept) for (const fn of part.after) fn();
+  }
+
+  /**
+   * Commits the parts as one batch. When some runs' leases have moved to
+   * another worker, drops those runs (they go on there) and commits the rest;
+   * resolves with the parts that were committed.
+   */
+  async #commitParts(parts: Part[]): Promise<Part[]> {
+    let kept = parts;
+    for (;;) {
+      const batch = emptyBatch();
+      for (const { batch: b } of kept) {
+        batch.leases.push(...b.leases);
+        batch.journal.push(...b.journal);
+        batch.snapshots.push(...b.snapshots);
+        batch.runs.push(...b.runs);
+        batch.delivered.push(...b.delivered);
+      }
+      if (batch.journal.length + batch.snapshots.length + batch.runs.length + batch.delivered.length === 0) return kept;
+      try {
+        await this.#store.commit(batch);
+        return kept;
+      } catch (e) {
+        if (!(e instanceof LeaseLostError)) throw e;
+        const lost = new Set(e.runIds);
+        for (const part of kept) {
+          if (!lost.has(part.run.record.runId)) continue;
+          this.#log({ level: "warn", message: "This worker lost the run to another worker (its lease moved); it drops its copy", runId: part.run.record.runId, path: part.run.record.workflow });
+          this.#drop(part.run);
+        }
+        kept = kept.filter((p) => !lost.has(p.run.record.runId));
+      }
+    }
   }
 
   /** Adds a run's changes since the last commit to `batch`. */
@@ -669,6 +872,7 @@ class DurableEngine implements Engine {
         if (!this.#dirty.has(run) && statusOf(run.actor) === status) {
           this.#drop(run);
           this.#scheduleWake(wakeAt);
+          void this.#release({ runId: run.record.runId, generation: run.generation });
         }
       });
     }
@@ -690,11 +894,12 @@ class DurableEngine implements Engine {
     for (const w of waiters) (error === undefined ? w.resolve(output) : w.reject(error));
   }
 
-  async #failStored(record: RunRecord, error: Error): Promise<void> {
+  async #failStored(record: RunRecord, generation: number, error: Error): Promise<void> {
     this.#log({ level: "error", message: error.message, runId: record.runId, path: record.workflow });
     const now = this.#clock.now();
     await this.#store.commit({
       ...emptyBatch(),
+      leases: [{ runId: record.runId, generation }],
       runs: [{ runId: record.runId, status: "failed", output: null, error: JSON.stringify(errorToJSON(error)), waitingFor: "[]", wakeAt: null, seq: record.seq, updatedAt: now }],
     });
     this.#settle(record.runId, undefined, error);
@@ -717,7 +922,9 @@ class DurableEngine implements Engine {
   async #wakeDue(): Promise<void> {
     if (this.#closed) return;
     try {
-      for (;;) {
+      // A worker takes due runs with the rest of its work (claimed, so no two workers wake one run).
+      if (this.#worker) await this.#worker.poll();
+      else for (;;) {
         const due = await this.#store.dueRuns(this.#clock.now(), 100);
         const fresh = due.filter((id) => !this.#live.has(id) && !this.#loading.has(id));
         await Promise.all(fresh.map((id) => this.#load(id)));
@@ -732,6 +939,11 @@ class DurableEngine implements Engine {
 
   async #resume(): Promise<void> {
     await this.#store.migrate();
+    if (this.#worker) {
+      await this.#worker.start();
+      this.#scheduleWake(await this.#store.nextWakeAt(this.#clock.now()));
+      return;
+    }
     const unfinished = await this.#store.listRuns({ status: ["running"], limit: Number.MAX_SAFE_INTEGER });
     await Promise.all(unfinished.map((r) => this.#load(r.runId)));
     const signalled = new Set((await this.#store.pendingSignals()).map((s) => s.runId));

@@ -155,4 +155,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "leases: run owners, generations, workers",
+    sqlite: `
+      ALTER TABLE runs ADD COLUMN owner TEXT;
+      ALTER TABLE runs ADD COLUMN lease_gen INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        lease_until INTEGER NOT NULL
+      );
+    `,
+    postgres: `
+      ALTER TABLE runs ADD COLUMN owner TEXT;
+      ALTER TABLE runs ADD COLUMN lease_gen BIGINT NOT NULL DEFAULT 0;
+      CREATE INDEX runs_owner ON runs (owner) WHERE owner IS NOT NULL;
+      CREATE INDEX runs_active ON runs (created_at, run_id) WHERE status IN ('running', 'waiting', 'escalated');
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        lease_until BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -59,8 +59,28 @@ export interface SignalRecord {
 /** What changes about a run besides its journal. */
 export type RunUpdate = Pick<RunRecord, "runId" | "status" | "output" | "error" | "waitingFor" | "wakeAt" | "seq" | "updatedAt">;
 
+/** A worker's hold on a run: the generation moves on every claim and fences the writes of earlier holders. */
+export interface Lease {
+  runId: string;
+  generation: number;
+}
+
+/**
+ * What a store tells the engines on it, so that idle workers wake at once
+ * rather than at their next look: `run` (a run nobody holds has work),
+ * `signal` (a signal was recorded for the run), `ended` (the run ended),
+ * `reconnected` (notices may have been missed while cut off: look again).
+ */
+export type Notice = { kind: "run" | "signal" | "ended"; runId: string } | { kind: "reconnected" };
+
 /** Writes committed together, in one transaction. */
 export interface Batch {
+  /**
+   * The leases the batch's writes rely on: if any of these runs has been
+   * claimed since (its generation moved), the commit writes nothing and
+   * rejects with LeaseLostError naming them.
+   */
+  leases: Lease[];
   journal: JournalEntry[];
   snapshots: SnapshotRecord[];
   runs: RunUpdate[];
@@ -180,10 +200,20 @@ export function hasSharedLimits(store: Store): store is Store & SharedLimitStore
 }
 
 export interface Store {
+  /**
+   * Whether engines in several processes may share it (PostgreSQL): then
+   * leases expire and are taken over only once lapsed. The others serve one
+   * process, where an engine takes a run over at once.
+   */
+  readonly shared: boolean;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
-  /** Inserts a run with its initial snapshot; an existing run id is left as it is. */
-  createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }>;
+  /**
+   * Inserts a run with its initial snapshot, held by `workerId` (generation 1)
+   * or, without one, by nobody (a `run` notice tells the workers); an existing
+   * run id is left as it is.
+   */
+  createRun(run: RunRecord, snapshot: SnapshotRecord, workerId?: string): Promise<{ created: boolean; run: RunRecord }>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   listRuns(filter: RunFilter): Promise<RunRecord[]>;
   /** The latest snapshot of a run and the journal after it. */
@@ -216,9 +246,32 @@ export interface Store {
   putCached(entry: CacheRecord): Promise<void>;
   /** Removes the cached results that match; resolves with how many. */
   invalidateCache(filter: CacheFilter): Promise<number>;
+  /**
+   * Registers a worker or renews its lease until `until`; false when its
+   * lease had lapsed before `now` (other workers may have taken its runs).
+   */
+  heartbeat(workerId: string, now: number, until: number): Promise<boolean>;
+  /** Ends a worker's lease: the runs it held are free at once (a `run` notice for each unfinished one). */
+  retire(workerId: string): Promise<void>;
+  /**
+   * Takes an unfinished run for `workerId` and returns the new generation;
+   * undefined when the run has ended, does not exist, or another worker's
+   * lease on it is live (unless `force`: one engine per store takes over).
+   */
+  claimRun(runId: string, workerId: string, now: number, force?: boolean): Promise<number | undefined>;
+  /**
+   * Takes up to `limit` runs that have work (running, a timer due by `now`, or
+   * signals pending) and that no live lease holds, oldest first; runs another
+   * worker is claiming at the same moment are skipped, not waited for.
+   */
+  claimRuns(workerId: string, now: number, limit: number): Promise<Lease[]>;
+  /** Lets go of a run if the lease is still `lease`; true when signals wait for it (claim it again to deliver them). */
+  releaseRun(lease: Lease, workerId: string): Promise<boolean>;
+  /** Calls `listener` with every notice; resolves with a function that stops listening. */
+  listen(listener: (notice: Notice) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
 export function emptyBatch(): Batch {
-  return { journal: [], snapshots: [], runs: [], delivered: [] };
+  return { leases: [], journal: [], snapshots: [], runs: [], delivered: [] };
 }

@@ -1,6 +1,7 @@
 // The store contract: one suite that every store adapter must pass unchanged.
 import { describe, expect, it } from "vitest";
 import type { CacheRecord, RunRecord, ScheduleRecord, Store } from "../../src/index.js";
+import type { Notice } from "../../src/store/store.js";
 import { emptyBatch } from "../../src/store/store.js";
 
 function schedule(name: string, overrides: Partial<ScheduleRecord> = {}): ScheduleRecord {
@@ -45,6 +46,17 @@ function record(runId: string, overrides: Partial<RunRecord> = {}): RunRecord {
     ...overrides,
   };
 }
+
+/** Resolves once `check` holds, looking every few ms (notices of a shared store travel through the database). */
+async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("timed out waiting for the condition");
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+const snap = (runId: string) => ({ runId, seq: 0, data: "{}" });
 
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
@@ -188,6 +200,132 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.invalidateCache({ workflow: "W", key: "a" })).toBe(2);
       expect(await store.getCached("W", "Other", "a")).toBeUndefined();
       expect(await store.invalidateCache({ workflow: "W" })).toBe(0);
+      await store.close();
+    });
+    it("hands a run nobody holds to the first worker that claims it and moves its generation on every claim", async () => {
+      const store = await open();
+      await store.heartbeat("w1", 1000, 31_000);
+      await store.heartbeat("w2", 1000, 31_000);
+      await store.createRun(record("free"), snap("free"));
+      expect(await store.claimRun("free", "w1", 1000)).toBe(1);
+      expect(await store.claimRun("free", "w2", 1000)).toBeUndefined();
+      expect(await store.claimRun("free", "w1", 1000)).toBe(2);
+      expect(await store.claimRun("free", "w2", 1000, true)).toBe(3);
+      await store.createRun(record("mine"), snap("mine"), "w1");
+      expect(await store.claimRun("mine", "w2", 1000)).toBeUndefined();
+      await store.createRun(record("over", { status: "done" }), snap("over"));
+      expect(await store.claimRun("over", "w1", 1000)).toBeUndefined();
+      expect(await store.claimRun("missing", "w1", 1000)).toBeUndefined();
+      await store.close();
+    });
+
+    it("lets another worker take the runs of a worker whose lease lapsed, and refuses the earlier holder's writes with LeaseLostError", async () => {
+      const store = await open();
+      await store.heartbeat("old", 1000, 2000);
+      await store.createRun(record("r"), snap("r"), "old");
+      await store.heartbeat("new", 1000, 60_000);
+      expect(await store.claimRun("r", "new", 1500)).toBeUndefined();
+      expect(await store.claimRun("r", "new", 2001)).toBe(2);
+      const stale = store.commit({
+        ...emptyBatch(),
+        leases: [{ runId: "r", generation: 1 }],
+        journal: [{ runId: "r", seq: 1, at: 2002, ops: "[1]" }],
+        runs: [{ runId: "r", status: "done", output: "1", error: null, waitingFor: "[]", wakeAt: null, seq: 1, updatedAt: 2002 }],
+      });
+      await expect(stale).rejects.toThrow(expect.objectContaining({ name: "LeaseLostError", code: "lease_lost", category: "transient", runIds: ["r"] }));
+      await expect(stale).rejects.toThrow(/^The lease on run r moved to another worker/);
+      expect(await store.journal("r")).toEqual([]);
+      expect((await store.getRun("r"))!.status).toBe("running");
+      await store.commit({ ...emptyBatch(), leases: [{ runId: "r", generation: 2 }], journal: [{ runId: "r", seq: 1, at: 2003, ops: "[2]" }] });
+      expect((await store.journal("r")).map((e) => e.ops)).toEqual(["[2]"]);
+      await store.close();
+    });
+
+    it("renews a live lease on heartbeat and reports one that had lapsed", async () => {
+      const store = await open();
+      expect(await store.heartbeat("w", 1000, 2000)).toBe(true);
+      expect(await store.heartbeat("w", 1900, 3000)).toBe(true);
+      expect(await store.heartbeat("w", 3001, 4000)).toBe(false);
+      expect(await store.heartbeat("w", 3500, 5000)).toBe(true);
+      await store.close();
+    });
+
+    it("claims only runs with work that no live lease holds, oldest first, up to a limit", async () => {
+      const store = await open();
+      await store.heartbeat("busy", 0, 100_000);
+      await store.heartbeat("me", 0, 100_000);
+      await store.createRun(record("running-2", { createdAt: 2 }), snap("running-2"));
+      await store.createRun(record("running-1", { createdAt: 1 }), snap("running-1"));
+      await store.createRun(record("held", { createdAt: 0 }), snap("held"), "busy");
+      await store.createRun(record("due", { createdAt: 3, status: "waiting", wakeAt: 500 }), snap("due"));
+      await store.createRun(record("later", { createdAt: 4, status: "waiting", wakeAt: 5000 }), snap("later"));
+      await store.createRun(record("signalled", { createdAt: 5, status: "waiting", waitingFor: '["GO"]' }), snap("signalled"));
+      await store.createRun(record("idle", { createdAt: 6, status: "waiting", waitingFor: '["GO"]' }), snap("idle"));
+      await store.createRun(record("ended", { createdAt: 7, status: "done", wakeAt: 1 }), snap("ended"));
+      await store.addSignal("signalled", '{"type":"GO"}', 10);
+      expect(await store.claimRuns("me", 1000, 2)).toEqual([
+        { runId: "running-1", generation: 1 },
+        { runId: "running-2", generation: 1 },
+      ]);
+      expect((await store.claimRuns("me", 1000, 10)).map((l) => l.runId)).toEqual(["due", "signalled"]);
+      expect(await store.claimRuns("me", 1000, 10)).toEqual([]);
+      await store.close();
+    });
+
+    it("never hands one run to two workers claiming at the same moment", async () => {
+      const store = await open();
+      for (let i = 0; i < 20; i++) await store.createRun(record(`c${i}`, { createdAt: i }), snap(`c${i}`));
+      const workers = ["a", "b", "c", "d"];
+      for (const w of workers) await store.heartbeat(w, 0, 100_000);
+      const claims = await Promise.all(workers.flatMap((w) => [store.claimRuns(w, 1000, 4), store.claimRuns(w, 1000, 4)]));
+      const ids = claims.flat().map((l) => l.runId);
+      expect(new Set(ids).size).toBe(ids.length);
+      await store.close();
+    });
+
+    it("frees a released run for other workers and says whether signals wait for it; a release under an old generation does nothing", async () => {
+      const store = await open();
+      await store.heartbeat("a", 0, 100_000);
+      await store.heartbeat("b", 0, 100_000);
+      await store.createRun(record("r", { status: "waiting" }), snap("r"), "a");
+      expect(await store.releaseRun({ runId: "r", generation: 1 }, "a")).toBe(false);
+      expect(await store.claimRun("r", "b", 1000)).toBe(2);
+      await store.addSignal("r", '{"type":"GO"}', 1);
+      expect(await store.releaseRun({ runId: "r", generation: 1 }, "a")).toBe(false);
+      expect(await store.claimRun("r", "a", 1000)).toBeUndefined();
+      expect(await store.releaseRun({ runId: "r", generation: 2 }, "b")).toBe(true);
+      expect(await store.claimRun("r", "a", 1000)).toBe(3);
+      await store.close();
+    });
+
+    it("frees every run of a retired worker at once", async () => {
+      const store = await open();
+      await store.heartbeat("leaving", 0, 100_000);
+      await store.heartbeat("staying", 0, 100_000);
+      await store.createRun(record("r"), snap("r"), "leaving");
+      expect(await store.claimRuns("staying", 1000, 10)).toEqual([]);
+      await store.retire("leaving");
+      expect(await store.claimRuns("staying", 1000, 10)).toEqual([{ runId: "r", generation: 2 }]);
+      await store.close();
+    });
+
+    it("tells listeners of runs nobody holds, of signals and of runs that ended, until they stop listening", async () => {
+      const store = await open();
+      const notices: Notice[] = [];
+      const stop = await store.listen((n) => notices.push(n));
+      const has = (kind: string, runId: string) => notices.some((n) => n.kind === kind && "runId" in n && n.runId === runId);
+      await store.createRun(record("n1"), snap("n1"));
+      await eventually(() => has("run", "n1"));
+      await store.addSignal("n1", '{"type":"GO"}', 1);
+      await eventually(() => has("signal", "n1"));
+      await store.commit({ ...emptyBatch(), runs: [{ runId: "n1", status: "done", output: "1", error: null, waitingFor: "[]", wakeAt: null, seq: 0, updatedAt: 2 }] });
+      await eventually(() => has("ended", "n1"));
+      await stop();
+      const seen = notices.length;
+      await store.addSignal("n1", '{"type":"GO"}', 3);
+      await store.createRun(record("n2"), snap("n2"));
+      await store.getRun("n2"); // a round trip: a notice sent before it would have arrived
+      expect(notices.length).toBe(seen);
       await store.close();
     });
   });

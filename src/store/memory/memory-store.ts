@@ -1,12 +1,15 @@
 // A store in memory, for tests and throwaway runs: the same contract as the
 // database stores (records copied in and out, batches all or nothing), gone
 // with the process.
+import { LeaseLostError } from "../../errors.js";
 import type {
   Batch,
   CacheFilter,
   CacheRecord,
   JournalEntry,
+  Lease,
   LoadedRun,
+  Notice,
   RunFilter,
   RunRecord,
   ScheduleRecord,
@@ -20,6 +23,7 @@ import type {
 import { FINAL_STATUSES } from "../store.js";
 
 export class MemoryStore implements Store, SharedLimitStore {
+  readonly shared = false;
   readonly #runs = new Map<string, RunRecord>();
   readonly #snapshots = new Map<string, SnapshotRecord>();
   readonly #journal = new Map<string, JournalEntry[]>();
@@ -30,14 +34,21 @@ export class MemoryStore implements Store, SharedLimitStore {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #holders = new Map<string, Map<string, number>>();
   readonly #permitListeners = new Set<(name: string) => void>();
+  /** Who holds each run, and the generation of that hold. */
+  readonly #holds = new Map<string, { owner: string | null; generation: number }>();
+  /** Each worker's lease, until when (ms). */
+  readonly #workers = new Map<string, number>();
+  readonly #listeners = new Set<(notice: Notice) => void>();
 
   async migrate(): Promise<void> {}
 
-  async createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }> {
+  async createRun(run: RunRecord, snapshot: SnapshotRecord, workerId?: string): Promise<{ created: boolean; run: RunRecord }> {
     const existing = this.#runs.get(run.runId);
     if (existing) return { created: false, run: { ...existing } };
     this.#runs.set(run.runId, { ...run });
     this.#snapshots.set(run.runId, { ...snapshot });
+    this.#holds.set(run.runId, workerId === undefined ? { owner: null, generation: 0 } : { owner: workerId, generation: 1 });
+    if (workerId === undefined) this.#notify({ kind: "run", runId: run.runId });
     return { created: true, run: { ...run } };
   }
 
@@ -72,6 +83,8 @@ export class MemoryStore implements Store, SharedLimitStore {
   }
 
   async commit(batch: Batch): Promise<void> {
+    const lost = batch.leases.filter((l) => this.#holds.get(l.runId)?.generation !== l.generation).map((l) => l.runId);
+    if (lost.length > 0) throw LeaseLostError.of(lost);
     for (const entry of batch.journal) {
       const entries = this.#journal.get(entry.runId) ?? [];
       if (entries.some((e) => e.seq === entry.seq)) throw new Error(`Journal entry ${entry.runId}#${entry.seq} exists already`);
@@ -85,6 +98,7 @@ export class MemoryStore implements Store, SharedLimitStore {
     for (const update of batch.runs) {
       const run = this.#runs.get(update.runId);
       if (run) this.#runs.set(update.runId, { ...run, ...update });
+      if (run && FINAL_STATUSES.includes(update.status)) this.#notify({ kind: "ended", runId: update.runId });
     }
     for (const id of batch.delivered) {
       const signal = this.#signals.find((s) => s.id === id);
@@ -95,6 +109,7 @@ export class MemoryStore implements Store, SharedLimitStore {
   async addSignal(runId: string, event: string, at: number): Promise<SignalRecord> {
     const signal = { id: this.#nextSignal++, runId, event, createdAt: at, delivered: false };
     this.#signals.push(signal);
+    this.#notify({ kind: "signal", runId });
     const { delivered: _delivered, ...record } = signal;
     return record;
   }
@@ -202,8 +217,69 @@ export class MemoryStore implements Store, SharedLimitStore {
     return () => this.#permitListeners.delete(listener);
   }
 
+  async heartbeat(workerId: string, now: number, until: number): Promise<boolean> {
+    const before = this.#workers.get(workerId);
+    this.#workers.set(workerId, until);
+    return before === undefined || before >= now;
+  }
+
+  async retire(workerId: string): Promise<void> {
+    this.#workers.delete(workerId);
+    for (const [runId, hold] of this.#holds) {
+      if (hold.owner !== workerId) continue;
+      hold.owner = null;
+      if (!FINAL_STATUSES.includes(this.#runs.get(runId)!.status)) this.#notify({ kind: "run", runId });
+    }
+  }
+
+  /** Whether `workerId` may take the run now. */
+  #free(runId: string, workerId: string, now: number): boolean {
+    const owner = this.#holds.get(runId)?.owner ?? null;
+    return owner === null || owner === workerId || (this.#workers.get(owner) ?? -Infinity) < now;
+  }
+
+  #take(runId: string, workerId: string): number {
+    const hold = this.#holds.get(runId)!;
+    hold.owner = workerId;
+    return ++hold.generation;
+  }
+
+  async claimRun(runId: string, workerId: string, now: number, force = false): Promise<number | undefined> {
+    const run = this.#runs.get(runId);
+    if (!run || !ACTIVE.includes(run.status) || !(force || this.#free(runId, workerId, now))) return undefined;
+    return this.#take(runId, workerId);
+  }
+
+  async claimRuns(workerId: string, now: number, limit: number): Promise<Lease[]> {
+    const signalled = new Set(this.#signals.filter((s) => !s.delivered).map((s) => s.runId));
+    return (await this.listRuns({ status: ACTIVE, limit: Number.MAX_SAFE_INTEGER }))
+      .filter((r) => this.#holds.get(r.runId)!.owner !== workerId && this.#free(r.runId, workerId, now))
+      .filter((r) => r.status === "running" || (r.wakeAt !== null && r.wakeAt <= now) || signalled.has(r.runId))
+      .slice(0, limit)
+      .map((r) => ({ runId: r.runId, generation: this.#take(r.runId, workerId) }));
+  }
+
+  async releaseRun(lease: Lease, workerId: string): Promise<boolean> {
+    const hold = this.#holds.get(lease.runId);
+    if (!hold || hold.generation !== lease.generation || hold.owner !== workerId) return false;
+    hold.owner = null;
+    return this.#signals.some((s) => !s.delivered && s.runId === lease.runId);
+  }
+
+  async listen(listener: (notice: Notice) => void): Promise<() => Promise<void>> {
+    this.#listeners.add(listener);
+    return async () => void this.#listeners.delete(listener);
+  }
+
+  /** Tells the listeners after the write that caused it, as a database would after its commit. */
+  #notify(notice: Notice): void {
+    for (const listener of this.#listeners) queueMicrotask(() => listener(notice));
+  }
+
   async close(): Promise<void> {}
 }
+
+const ACTIVE: RunRecord["status"][] = ["running", "waiting", "escalated"];
 
 /**
  * A store in memory, for tests.

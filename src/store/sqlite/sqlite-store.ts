@@ -1,12 +1,15 @@
 // The embedded store: SQLite through better-sqlite3 (synchronous, so every
 // method resolves at once). One transaction per batch; with WAL and
 // synchronous=NORMAL a commit survives a process crash.
+import { LeaseLostError } from "../../errors.js";
 import type {
   Batch,
   CacheFilter,
   CacheRecord,
   JournalEntry,
+  Lease,
   LoadedRun,
+  Notice,
   RunFilter,
   RunRecord,
   ScheduleRecord,
@@ -56,10 +59,14 @@ const SCHEDULE_COLUMNS = `name, workflow, cron, timezone, input, overlap, catchu
 const CACHE_COLUMNS = "workflow, path, key, version, value, run_id AS runId, created_at AS createdAt, expires_at AS expiresAt";
 
 const FINAL_LIST = FINAL_STATUSES.map((s) => `'${s}'`).join(", ");
+const ACTIVE_LIST = "'running', 'waiting', 'escalated'";
 
 export class SqliteStore implements Store {
+  readonly shared = false;
   readonly #db: SqliteDatabase;
   readonly #statements;
+  /** Notices reach the engines of this process only: a SQLite file serves one process at a time. */
+  readonly #listeners = new Set<(notice: Notice) => void>();
 
   constructor(
     readonly path: string,
@@ -70,8 +77,8 @@ export class SqliteStore implements Store {
     const db = this.#db;
     this.#statements = {
       insertRun: db.prepare(
-        `INSERT OR IGNORE INTO runs (run_id, workflow, version, hash, status, input, output, error, waiting_for, wake_at, seq, created_at, updated_at)
-         VALUES (@runId, @workflow, @version, @hash, @status, @input, @output, @error, @waitingFor, @wakeAt, @seq, @createdAt, @updatedAt)`,
+        `INSERT OR IGNORE INTO runs (run_id, workflow, version, hash, status, input, output, error, waiting_for, wake_at, seq, created_at, updated_at, owner, lease_gen)
+         VALUES (@runId, @workflow, @version, @hash, @status, @input, @output, @error, @waitingFor, @wakeAt, @seq, @createdAt, @updatedAt, @owner, @generation)`,
       ),
       getRun: db.prepare("SELECT * FROM runs WHERE run_id = ?"),
       updateRun: db.prepare(
@@ -103,6 +110,26 @@ export class SqliteStore implements Store {
          WHERE name = @name AND rev = @expectedRev`,
       ),
       deleteSchedule: db.prepare("DELETE FROM schedules WHERE name = ?"),
+      generation: db.prepare("SELECT lease_gen FROM runs WHERE run_id = ?").pluck(),
+      workerUntil: db.prepare("SELECT lease_until FROM workers WHERE id = ?").pluck(),
+      upsertWorker: db.prepare("INSERT INTO workers (id, lease_until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until"),
+      deleteWorker: db.prepare("DELETE FROM workers WHERE id = ?"),
+      freeRunsOf: db.prepare(`UPDATE runs SET owner = NULL WHERE owner = ? RETURNING run_id, status`),
+      claim: db.prepare(
+        `UPDATE runs SET owner = @workerId, lease_gen = lease_gen + 1
+         WHERE run_id = @runId AND status IN (${ACTIVE_LIST})
+           AND (@force OR owner IS NULL OR owner = @workerId OR NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = runs.owner AND w.lease_until >= @now))
+         RETURNING lease_gen`,
+      ).pluck(),
+      claimable: db.prepare(
+        `SELECT run_id FROM runs r
+         WHERE r.status IN (${ACTIVE_LIST})
+           AND (r.status = 'running' OR r.wake_at <= @now OR EXISTS (SELECT 1 FROM signals s WHERE s.run_id = r.run_id AND s.delivered = 0))
+           AND (r.owner IS NULL OR (r.owner <> @workerId AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = r.owner AND w.lease_until >= @now)))
+         ORDER BY r.created_at, r.run_id LIMIT @limit`,
+      ).pluck(),
+      release: db.prepare("UPDATE runs SET owner = NULL WHERE run_id = ? AND lease_gen = ? AND owner = ?"),
+      hasPending: db.prepare("SELECT EXISTS (SELECT 1 FROM signals WHERE run_id = ? AND delivered = 0)").pluck(),
       getCached: db.prepare(`SELECT ${CACHE_COLUMNS} FROM step_cache WHERE workflow = ? AND path = ? AND key = ?`),
       putCached: db.prepare(
         `INSERT INTO step_cache (workflow, path, key, version, value, run_id, created_at, expires_at)
@@ -117,12 +144,13 @@ export class SqliteStore implements Store {
     migrate(this.#db);
   }
 
-  async createRun(run: RunRecord, snapshot: SnapshotRecord): Promise<{ created: boolean; run: RunRecord }> {
+  async createRun(run: RunRecord, snapshot: SnapshotRecord, workerId?: string): Promise<{ created: boolean; run: RunRecord }> {
     const created = this.#db.transaction(() => {
-      const inserted = this.#statements.insertRun.run(run).changes === 1;
+      const inserted = this.#statements.insertRun.run({ ...run, owner: workerId ?? null, generation: workerId === undefined ? 0 : 1 }).changes === 1;
       if (inserted) this.#statements.upsertSnapshot.run(snapshot);
       return inserted;
     })();
+    if (created && workerId === undefined) this.#notify({ kind: "run", runId: run.runId });
     return { created, run: created ? run : toRecord(this.#statements.getRun.get(run.runId) as RunRow) };
   }
 
@@ -162,23 +190,20 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: Batch): Promise<void> {
-    const writes = batch.journal.length + batch.snapshots.length + batch.runs.length + batch.delivered.length;
-    if (writes === 1 && batch.journal.length === 1) {
-      // One statement commits atomically on its own: spare BEGIN and COMMIT (the common case of one step).
-      const e = batch.journal[0]!;
-      this.#statements.appendJournal.run(e.runId, e.seq, e.at, e.ops);
-      return;
-    }
     this.#db.transaction(() => {
+      const lost = batch.leases.filter((l) => this.#statements.generation.get(l.runId) !== l.generation).map((l) => l.runId);
+      if (lost.length > 0) throw LeaseLostError.of(lost);
       for (const e of batch.journal) this.#statements.appendJournal.run(e.runId, e.seq, e.at, e.ops);
       for (const snapshot of batch.snapshots) this.#statements.upsertSnapshot.run(snapshot);
       for (const run of batch.runs) this.#statements.updateRun.run(run);
       for (const id of batch.delivered) this.#statements.delivered.run(id);
     })();
+    for (const run of batch.runs) if (FINAL_STATUSES.includes(run.status)) this.#notify({ kind: "ended", runId: run.runId });
   }
 
   async addSignal(runId: string, event: string, at: number): Promise<SignalRecord> {
     const info = this.#statements.addSignal.run(runId, event, at);
+    this.#notify({ kind: "signal", runId });
     return { id: Number(info.lastInsertRowid), runId, event, createdAt: at };
   }
 
@@ -233,6 +258,49 @@ export class SqliteStore implements Store {
       params.push(value);
     }
     return this.#db.prepare(`DELETE FROM step_cache WHERE ${where.join(" AND ")}`).run(...params).changes;
+  }
+
+  async heartbeat(workerId: string, now: number, until: number): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const before = this.#statements.workerUntil.get(workerId) as number | undefined;
+      this.#statements.upsertWorker.run(workerId, until);
+      return before === undefined || before >= now;
+    })();
+  }
+
+  async retire(workerId: string): Promise<void> {
+    const freed = this.#db.transaction(() => {
+      this.#statements.deleteWorker.run(workerId);
+      return this.#statements.freeRunsOf.all(workerId) as { run_id: string; status: RunRecord["status"] }[];
+    })();
+    for (const run of freed) if (!FINAL_STATUSES.includes(run.status)) this.#notify({ kind: "run", runId: run.run_id });
+  }
+
+  async claimRun(runId: string, workerId: string, now: number, force = false): Promise<number | undefined> {
+    return this.#statements.claim.get({ runId, workerId, now, force: force ? 1 : 0 }) as number | undefined;
+  }
+
+  async claimRuns(workerId: string, now: number, limit: number): Promise<Lease[]> {
+    return this.#db.transaction(() =>
+      (this.#statements.claimable.all({ workerId, now, limit }) as string[]).map((runId) => ({
+        runId,
+        generation: this.#statements.claim.get({ runId, workerId, now, force: 1 }) as number,
+      })),
+    )();
+  }
+
+  async releaseRun(lease: Lease, workerId: string): Promise<boolean> {
+    if (this.#statements.release.run(lease.runId, lease.generation, workerId).changes === 0) return false;
+    return this.#statements.hasPending.get(lease.runId) === 1;
+  }
+
+  async listen(listener: (notice: Notice) => void): Promise<() => Promise<void>> {
+    this.#listeners.add(listener);
+    return async () => void this.#listeners.delete(listener);
+  }
+
+  #notify(notice: Notice): void {
+    for (const listener of this.#listeners) queueMicrotask(() => listener(notice));
   }
 
   /** The connection's journal mode and synchronous level, as SQLite reports them. */
