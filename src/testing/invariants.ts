@@ -166,7 +166,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
       message: `The compensation of "${c.display}" never runs on any path: no flow after it in its saga can fail in a way the saga compensates. Is it attached to the right step?`,
     });
   }
-  for (const p of list) out.push(...sagaOrder(p, options.compensable ?? []));
+  for (const p of list) out.push(...sagaOrder(p, options.compensable ?? [], structure.sagas));
   return out;
 }
 
@@ -183,7 +183,7 @@ function classesFor(c: Structure["chooses"][number], workflowSchema: ZodType | u
 }
 
 /** On one path: compensations run once each, newest first; declared compensable steps that completed before the failure are compensated. */
-function sagaOrder(p: WorkflowPath, compensable: readonly string[]): Violation[] {
+function sagaOrder(p: WorkflowPath, compensable: readonly string[], sagas: Structure["sagas"]): Violation[] {
   const out: Violation[] = [];
   const comps = p.events.filter(isCompensation);
   const seen = new Set<string>();
@@ -203,18 +203,24 @@ function sagaOrder(p: WorkflowPath, compensable: readonly string[]): Violation[]
       out.push({ invariant: "saga-compensates", path: p.description, message: `"${comps[i - 1]!.path}" is compensated before "${comps[i]!.path}", which completed after it` });
     }
   }
+  // The failure that decides the path: the last fault, unless its flow succeeds after all (a retry).
   const lastFault = p.events.map((e) => e.fault === true).lastIndexOf(true);
-  if (lastFault < 0 || (p.status !== "failed" && comps.length === 0)) return out;
+  if (lastFault < 0) return out;
+  const fault = p.events[lastFault]!;
+  if (p.events.slice(lastFault + 1).some((e) => e.kind === "done" && e.path === fault.path)) return out;
+  // Only the sagas around the failure that compensate its category undo anything.
+  const compensating = sagas.filter((s) => fault.path.startsWith(`${s.display}.`) && s.compensates(fault.category ?? "logic"));
   const matches = (name: string, path: string) => path === name || path.endsWith(`.${name}`);
   for (const name of compensable) {
     const done = p.events.findIndex((e, i) => i < lastFault && e.kind === "done" && matches(name, e.path));
     if (done < 0) continue;
     const stepPath = p.events[done]!.path;
+    if (!compensating.some((s) => stepPath.startsWith(`${s.display}.`))) continue;
     if (comps.some((e) => e.path === stepPath || stepPath.startsWith(`${e.path}.`))) continue;
     out.push({
       invariant: "saga-compensates",
       path: p.description,
-      message: `"${stepPath}" completed before "${p.events[lastFault]!.path}" failed, but it is never compensated`,
+      message: `"${stepPath}" completed before "${fault.path}" failed (${fault.category}), which its saga compensates, but it is never compensated`,
     });
   }
   return out;

@@ -63,7 +63,7 @@ export interface Structure {
   readonly retries: { display: string; statePath: string; maxRetries: number }[];
   /** Compensable flows with the saga (state path) that would compensate them, if any. */
   readonly compensables: { display: string; saga?: string }[];
-  readonly sagas: { display: string; statePath: string; flows: string[] }[];
+  readonly sagas: { display: string; statePath: string; flows: string[]; compensates: (category: ErrorCategory) => boolean }[];
   /** Parallel blocks: the display paths of their branches. */
   readonly parallels: { display: string; branches: string[] }[];
   /** Constructs the projection does not know, drawn as one opaque step each. */
@@ -404,7 +404,7 @@ class Projector {
       saga: s.path,
       ...(node.escalation ? { escalation: node.escalation } : {}),
     };
-    this.structure.sagas.push({ display: s.display, statePath: s.path, flows: node.flows.map((f) => `${s.display}.${f.name}`) });
+    this.structure.sagas.push({ display: s.display, statePath: s.path, flows: node.flows.map((f) => `${s.display}.${f.name}`), compensates });
     const before = this.structure.compensables.length;
     const states: Record<string, object> = {};
     let input = s.inputOf;
