@@ -59,6 +59,10 @@ export interface RunContext {
   compensation: CompensationReport;
   /** Steps whose result came from the step cache, by state path (absent until the first hit). */
   cached?: Record<string, CacheNote>;
+  /** Payloads of buffered event types that arrived while no wait took them, oldest first, by event type (absent until the first). */
+  mailbox?: Record<string, unknown[]>;
+  /** The locks of `critical` blocks by name: the state path holding each, and those waiting, in arrival order (absent until the first). */
+  locks?: Record<string, LockState>;
 }
 
 /** A step result taken from the cache instead of running the step. */
@@ -68,6 +72,12 @@ export interface CacheNote {
   from: string;
   /** When it was computed, ms since the epoch. */
   at: number;
+}
+
+/** A lock of `critical` blocks. */
+export interface LockState {
+  owner: string | null;
+  queue: string[];
 }
 
 export function emptyContext(runId: string, prefix: string, lanes: number): RunContext {

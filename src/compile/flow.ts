@@ -1,6 +1,8 @@
 // Compiles any flow node by its kind; each pattern lives in its own file.
 import type { FlowNode } from "../dsl/flow.js";
+import { compileCancelOn } from "./cancel-on.js";
 import { compileChildWorkflow } from "./child-workflow.js";
+import { compileCritical } from "./critical.js";
 import { compileChoose } from "./choose.js";
 import { compileCompensate } from "./compensate.js";
 import { compileItems } from "./items.js";
@@ -45,5 +47,9 @@ export function compileFlow(node: FlowNode, scope: Scope, next: string): object 
       return compileSleep(node, scope, next);
     case "workflow":
       return compileChildWorkflow(node, scope, next);
+    case "cancelOn":
+      return compileCancelOn(node, scope, next);
+    case "critical":
+      return compileCritical(node, scope, next);
   }
 }

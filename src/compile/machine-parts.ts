@@ -37,6 +37,12 @@ export class MachineParts {
   readonly undoSteps = new Map<string, UndoStep>();
   /** Waits by state path. */
   readonly waits = new Map<string, WaitInfo>();
+  /**
+   * What the state holding the whole flow adds while the flow runs: the
+   * transitions that keep buffered events, and the waits (`{ key, event }`)
+   * whose events it therefore accepts at any time.
+   */
+  readonly whileRunning = { on: {} as Record<string, object>, buffers: [] as { key: string; event: string }[] };
   #lanes = 1;
 
   constructor(readonly rootId: string) {}

@@ -4,6 +4,7 @@
 // from the input and the payload; on timeout, the `onTimeout` flow runs or the
 // wait fails with WaitTimeoutError. The runtime validates payloads before
 // delivering them, so a sender hears about an invalid one (see MachineInfo.waits).
+// A buffered wait also takes, on entry, an event kept while nothing waited (mailbox.ts).
 import { assign } from "xstate";
 import type { WaitNode } from "../dsl/flow.js";
 import { toStepchartError, WaitTimeoutError } from "../errors.js";
@@ -12,6 +13,7 @@ import { compileFlow } from "./flow.js";
 import { childScope, type Scope } from "./machine-parts.js";
 import { DONE } from "./sequence.js";
 import { invokeTimer, registerTimer, SET_DEADLINE } from "./timer.js";
+import { registerMailbox, takeFromMailbox } from "./mailbox.js";
 
 export const WAITING = "$waiting";
 export const WAITING_TAG = "stepchart.waiting";
@@ -62,8 +64,15 @@ export function compileWaitFor(node: WaitNode, scope: Scope, next: string) {
   );
   const mergeFailed = parts.guard(`${display}: merge failed`, ({ context }) => context.sel[path] === "failed");
 
+  let fromMailbox: object = {};
+  if (node.buffered) {
+    // A buffered wait first takes the oldest kept event, if there is one (see mailbox.ts).
+    registerMailbox(parts, node.event, path, node.schema);
+    fromMailbox = { always: { ...takeFromMailbox(parts, node.event, payloadLane, path), target: RECEIVED, description: `kept ${node.event}` } };
+  }
   const states: Record<string, object> = {
     [WAITING]: {
+      ...fromMailbox,
       ...(node.timeoutMs !== undefined ? { invoke: invokeTimer(path, { target: node.onTimeout ? node.onTimeout.name : TIMED_OUT }) } : {}),
       on: { [node.event]: { guard: accepts, target: RECEIVED, actions: take, description: node.event } },
       tags: [WAITING_TAG],

@@ -66,9 +66,13 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   if (wf.inputSchema) {
     states[START] = { always: [{ guard: hasFailed, target: FAILED, description: "input is invalid" }, { target: flow.name }] };
   }
-  const flowState = compileFlow(flow, scope, wf.outputSchema ? OUTPUT : SUCCEEDED) as { on?: Record<string, unknown> };
+  const flowState = compileFlow(flow, scope, wf.outputSchema ? OUTPUT : SUCCEEDED) as { on?: Record<string, unknown>; meta?: { stepchart?: object } };
   // Cancelling leaves the flow (withdrawing every running step) and compensates everything done so far.
-  states[flow.name] = { ...flowState, on: { ...flowState.on, [CANCEL_EVENT]: { target: `#${wf.name}.${CANCELLING}`, description: "cancel" } } };
+  states[flow.name] = { ...flowState, on: { ...parts.whileRunning.on, ...flowState.on, [CANCEL_EVENT]: { target: `#${wf.name}.${CANCELLING}`, description: "cancel" } } };
+  if (parts.whileRunning.buffers.length > 0) {
+    // Buffered waits (mailbox.ts): the runtime accepts their events while the flow runs.
+    states[flow.name] = { ...states[flow.name], meta: { ...flowState.meta, stepchart: { ...flowState.meta?.stepchart, buffers: parts.whileRunning.buffers } } };
+  }
   if (wf.outputSchema) {
     const schema = wf.outputSchema;
     const checkOutput = parts.action("stepchart.checkOutput", () =>

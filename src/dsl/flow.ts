@@ -187,12 +187,31 @@ export interface WaitNode {
   readonly onTimeout?: FlowNode;
   /** How the output is made from the input and the event's payload; false: the payload alone. */
   readonly merge: ((input: any, payload: any) => unknown) | false | undefined;
+  /** Events of this type that nobody waits for are kept for the next such wait (WCP-24). */
+  readonly buffered?: true;
 }
 
 export interface SleepNode {
   readonly kind: "sleep";
   readonly name: string;
   readonly durationMs: number;
+}
+
+/** cancelOn(): the event withdraws `flow`; the run goes on with `onCancel` or the input. */
+export interface CancelOnNode {
+  readonly kind: "cancelOn";
+  readonly name: string;
+  readonly flow: FlowNode;
+  readonly event: string;
+  readonly onCancel?: FlowNode;
+}
+
+/** critical(): `flow` runs only while it holds `lock` (one holder per run, FIFO). */
+export interface CriticalNode {
+  readonly kind: "critical";
+  readonly name: string;
+  readonly lock: string;
+  readonly flow: FlowNode;
 }
 
 export type FlowNode =
@@ -208,7 +227,9 @@ export type FlowNode =
   | CompensateNode
   | SagaNode
   | WaitNode
-  | SleepNode;
+  | SleepNode
+  | CancelOnNode
+  | CriticalNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -237,6 +258,8 @@ const KINDS = new Set<string>([
   "saga",
   "wait",
   "sleep",
+  "cancelOn",
+  "critical",
 ]);
 
 /** True when `value` was built by one of the builders. */

@@ -33,25 +33,24 @@ function waitersOf(root: AnyActorRef): Waiter[] {
     if (!logic?.info || typeof snapshot.getMeta !== "function") continue;
     for (const meta of Object.values(snapshot.getMeta())) {
       const wait = meta?.stepchart?.wait as { key: string; event: string } | undefined;
-      if (!wait) continue;
-      const info = logic.info.waits.get(wait.key);
-      const schema = info?.schema;
-      waiters.push({
-        actor,
-        event: wait.event,
-        ...(schema
-          ? {
-              check: (event: AnyEventObject) => {
-                const parsed = parseWith(schema, payloadOf(event), `payload of ${event.type} for "${info!.path}"`);
-                if (!parsed.ok) throw parsed.error;
-              },
-            }
-          : {}),
-      });
+      // Buffered waits (src/compile/mailbox.ts) accept their events while the flow runs.
+      const buffers = (meta?.stepchart?.buffers ?? []) as { key: string; event: string }[];
+      for (const w of wait ? [wait, ...buffers] : buffers) waiters.push(waiterOf(actor, logic, w));
     }
     if (snapshot.hasTag?.(ESCALATED_TAG)) for (const event of OPERATOR_EVENTS) waiters.push({ actor, event });
   }
   return waiters;
+}
+
+function waiterOf(actor: AnyActorRef, logic: CompiledMachine, wait: { key: string; event: string }): Waiter {
+  const info = logic.info.waits.get(wait.key);
+  const schema = info?.schema;
+  if (!schema) return { actor, event: wait.event };
+  const check = (event: AnyEventObject) => {
+    const parsed = parseWith(schema, payloadOf(event), `payload of ${event.type} for "${info!.path}"`);
+    if (!parsed.ok) throw parsed.error;
+  };
+  return { actor, event: wait.event, check };
 }
 
 /** The event types a run accepts now. */
