@@ -24,7 +24,8 @@ export type EventKind =
   | "timer"
   | "compensated"
   | "compensation-failed"
-  | "operator";
+  | "operator"
+  | "cancel";
 
 /** One event of the projection: what happens to which flow. Its `type` is the readable text a path shows. */
 export interface ProjectedEvent {
@@ -96,6 +97,8 @@ interface PScope {
   escalation?: Escalation;
   /** Timeouts around this flow that can fire while one of its steps runs. */
   timeouts: ProjectedEvent[];
+  /** cancelOn events around this flow: they can withdraw it while one of its steps runs or one of its waits waits. */
+  cancels: ProjectedEvent[];
   saga?: string;
   inputOf: InputSource;
 }
@@ -201,6 +204,28 @@ class Projector {
       }
       case "workflow":
         return this.childWorkflow(node, s, next);
+      case "cancelOn": {
+        const withdrawn = this.event({ type: `${s.display} is withdrawn by ${node.event}`, kind: "cancel", path: s.display, external: true });
+        const cancelled = node.onCancel ? node.onCancel.name : "$cancelled";
+        return {
+          initial: "$run",
+          states: {
+            $run: this.flow(node.flow, this.child(s, "$run", { cancels: [...s.cancels, withdrawn] }), "$ok"),
+            $ok: { always: "$done" },
+            [cancelled]: node.onCancel ? this.flow(node.onCancel, this.child(s, node.onCancel.name), "$done") : { always: "$done" },
+            $done: { type: "final" },
+          },
+          on: { [withdrawn.type]: `.${cancelled}` },
+          onDone: { target: next },
+        };
+      }
+      case "critical":
+        // The lock only orders regions in time; the canonical order never contends for it.
+        return {
+          initial: "$acquire",
+          states: { $acquire: { always: "$run" }, $run: this.flow(node.flow, this.child(s, "$run"), "$done"), $done: { type: "final" } },
+          onDone: { target: next },
+        };
       default:
         return this.opaque(node as FlowNode, s, next);
     }
@@ -230,8 +255,8 @@ class Projector {
     const fails = representatives(s.policies).map((category) =>
       this.event({ type: `${s.display} ${failLabel} (${category})`, kind: "fail", path: s.display, category, fault: true }),
     );
-    const timeouts = s.timeouts;
-    this.offer(s.path, () => [done, ...fails, ...timeouts]);
+    const interrupts = [...s.timeouts, ...s.cancels];
+    this.offer(s.path, () => [done, ...fails, ...interrupts]);
     const on: Record<string, unknown> = { [done.type]: onDone };
     for (const f of fails) on[f.type] = { target: s.onError, actions: failWith(s.display, f.category!) };
     return { on };
@@ -284,7 +309,7 @@ class Projector {
     const failures = Object.fromEntries(Object.entries(chooserState.on).filter(([type]) => this.events.get(type)?.kind === "fail"));
     const failEvents = Object.keys(failures).map((t) => this.events.get(t)!);
     this.events.delete(`${s.display} chooser answers`);
-    this.offer(chooser.path, () => [...offered, ...failEvents, ...s.timeouts]);
+    this.offer(chooser.path, () => [...offered, ...failEvents, ...s.timeouts, ...s.cancels]);
     states.$choose = { on: { ...decided, ...failures } };
     states.$done = { type: "final" };
     return { initial: "$choose", states, onDone: { target: next } };
@@ -482,7 +507,8 @@ class Projector {
         states.$timedOut = { always: { target: s.onError, actions: failWith(s.display, "logic") } };
       }
     }
-    this.offer(`${s.path}.$waiting`, () => offered);
+    const cancels = s.cancels;
+    this.offer(`${s.path}.$waiting`, () => [...offered, ...cancels]);
     states.$waiting = { on };
     return { initial: "$waiting", states, onDone: { target: next } };
   }
@@ -560,6 +586,7 @@ export function project(wf: WorkflowNode, options: ProjectionOptions = {}): Proj
     onError: abs("$failed"),
     policies: [],
     timeouts: [],
+    cancels: [],
     inputOf: { kind: "workflow" },
     ...(wf.escalation ? { escalation: wf.escalation } : {}),
   };

@@ -34,8 +34,8 @@ function expectedSteps(projection: Projection, path: WorkflowPath): Map<string, 
   for (const e of path.events) {
     if (e.kind === "done") add(e.path, "ok");
     else if (e.kind === "fail" && !e.type.includes(" chooser fails ")) add(e.path, `failed (${e.category})`);
-    else if (e.kind === "timeout") {
-      // The step that is running when the timeout fires never settles.
+    else if (e.kind === "timeout" || e.kind === "cancel") {
+      // The step that is running when the timeout fires (or the flow is withdrawn) never settles.
       for (const running of projection.offered(actor.getSnapshot()).filter((o) => o.kind === "done")) add(running.path, "hung");
     }
     actor.send({ type: e.type });
@@ -59,6 +59,7 @@ export function scriptOf(projection: Projection, path: WorkflowPath): Script {
     else if (e.kind === "compensated") script.compensations.push(e.path, "ok");
     else if (e.kind === "compensation-failed") script.compensations.push(e.path, "fail");
     else if (e.kind === "operator") script.operators.push(e.path, e.operator!);
+    else if (e.kind === "cancel") script.answers.push(e.path, "withdraw");
   }
   return script;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compensate, parallel, retry, saga, sequence, sleep, step, timeout, waitFor, workflow } from "../../src/index.js";
+import { cancelOn, compensate, critical, parallel, retry, saga, sequence, sleep, step, timeout, waitFor, workflow } from "../../src/index.js";
+import { check } from "../../src/testing/index.js";
 import { inputClasses, paths } from "../../src/testing/index.js";
 import { project } from "../../src/testing/projection.js";
 import { approvalRouting } from "../../machines/approval-routing.js";
@@ -62,6 +63,34 @@ describe("paths", () => {
     const wf = { kind: "workflow", name: "M", version: "1", flow } as never;
     expect(paths(wf).map((p) => p.description)).toContain("M.Before done → M.Mystery done → M.After receives GO → done");
     expect(project(wf).structure.unsupported).toEqual([{ kind: "mystery", display: "M.Mystery" }]);
+  });
+});
+
+describe("paths through cancelOn and critical", () => {
+  const withdrawable = workflow("K", cancelOn(sequence("Work", [pass("A"), waitFor("W", "GO", { timeout: "1h" })]), "WITHDRAW", { onCancel: pass("Withdrawn") }));
+
+  it("withdraws the flow while a step runs or a wait waits, then runs onCancel", () => {
+    expect(paths(withdrawable).map((p) => p.description)).toEqual([
+      "Work.A done → Work.W receives GO → done",
+      "Work.A done → Work.W times out after 3600000ms → fails at Work.W (logic)",
+      "Work.A done → Work is withdrawn by WITHDRAW → Work.Withdrawn done → done",
+      "Work.A done → Work is withdrawn by WITHDRAW → Work.Withdrawn fails (transient) → fails at Work.Withdrawn (transient)",
+      "Work.A fails (transient) → fails at Work.A (transient)",
+      "Work is withdrawn by WITHDRAW → Work.Withdrawn done → done",
+      "Work is withdrawn by WITHDRAW → Work.Withdrawn fails (transient) → fails at Work.Withdrawn (transient)",
+    ]);
+  });
+
+  it("replays every withdrawal on the real machine, sending the event while the step runs", async () => {
+    expect((await check(withdrawable)).violations).toEqual([]);
+  });
+
+  it("runs critical sections in branch order and replays them without differences", async () => {
+    const wf = workflow("L", parallel("L", { a: sequence("a", [critical("ledger", pass("Debit")), pass("Notify")]), b: critical("ledger", pass("Audit")) }));
+    const report = await check(wf);
+    expect(report.paths[0]!.description).toBe("L.a.Debit done → L.a.Notify done → L.b done → done");
+    expect(report.violations).toEqual([]);
+    expect(report.unsupported).toEqual([]);
   });
 });
 
