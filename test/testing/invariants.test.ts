@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { choose, saga, sequence, step, waitFor, workflow } from "../../src/index.js";
 import { check, paths } from "../../src/testing/index.js";
-import { project } from "../../src/testing/projection.js";
+import { createMachine } from "xstate";
+import { project, type Projection, type ProjectedEvent } from "../../src/testing/projection.js";
+import { graphOf, pathsOf } from "../../src/testing/paths.js";
 import { replay } from "../../src/testing/replay.js";
-import { replayViolations } from "../../src/testing/invariants.js";
+import { replayViolations, staticViolations } from "../../src/testing/invariants.js";
 import type { Simulation } from "../../src/testing/index.js";
 
 const pass = (name: string, options = {}) => step(name, (x: unknown) => x, options);
@@ -144,5 +146,32 @@ describe("the invariants checked on a replayed run", () => {
   it("reports a run that never ended", () => {
     const found = replayViolations(projection.structure, path, { simulation: simulation([], "stuck"), mismatches: [] });
     expect(found.map((v) => v.invariant)).toEqual(["terminates"]);
+  });
+});
+
+describe("the static checks on a projection that can get stuck or loop", () => {
+  // Hand-built projections: no builder yields them, but a construct added later might.
+  const handBuilt = (states: Record<string, object>, events: ProjectedEvent[]): Projection => ({
+    machine: createMachine({ id: "P", initial: "a", states: { ...states, $done: { type: "final" } } }),
+    events: new Map(events.map((e) => [e.type, e])),
+    offered: (snapshot: any) => events.filter((e) => snapshot.can({ type: e.type })),
+    structure: { waits: [], chooses: [], retries: [], compensables: [], sagas: [], parallels: [], unsupported: [] },
+  });
+  const event = (type: string, external = false): ProjectedEvent => ({ type, kind: "timer", path: "a", external });
+  const dummy = workflow("Dummy", pass("Dummy"));
+  const violationsOf = (projection: Projection) => {
+    const graph = graphOf(projection);
+    return staticViolations(dummy, graph, pathsOf(graph));
+  };
+
+  it("reports a state from which the run can never end, with the path to it", () => {
+    const found = violationsOf(handBuilt({ a: { on: { "go astray": "dead", finish: "$done" } }, dead: {} }, [event("go astray"), event("finish")]));
+    expect(found).toEqual([{ invariant: "terminates", path: "go astray → stuck", message: 'The run can get stuck in "dead": nothing leads from there to its end' }]);
+  });
+
+  it("reports a loop that needs nothing from outside, and accepts one that waits for an answer", () => {
+    const loop = (external: boolean) => handBuilt({ a: { on: { again: "b", finish: "$done" } }, b: { on: { back: "a" } } }, [event("again"), event("back", external), event("finish")]);
+    expect(violationsOf(loop(false))).toEqual([{ invariant: "retries-bounded", path: "loops on again → back", message: "The run can loop forever without anything from outside" }]);
+    expect(violationsOf(loop(true))).toEqual([]);
   });
 });
