@@ -10,8 +10,8 @@
 import type { ZodType } from "zod";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
-import { graphOf, pathsOf, toPath, type Graph, type PathOptions, type WorkflowPath } from "./paths.js";
-import { project, type Projection, type Structure } from "./projection.js";
+import { graphOf, pathsOf, type Graph, type PathOptions, type WorkflowPath } from "./paths.js";
+import { project, type Structure } from "./projection.js";
 import { inputClasses, type InputClass } from "./input-classes.js";
 import { isCompensation, replay, type Replay } from "./replay.js";
 import { coverageOf, type CoverageReport } from "./coverage.js";
@@ -79,7 +79,7 @@ function shortestTo(graph: Graph): Map<string, string[]> {
   return routes;
 }
 
-function describeRoute(projection: Projection, types: readonly string[], end: string): string {
+function describeRoute(types: readonly string[], end: string): string {
   return [...types, end].join(" → ");
 }
 
@@ -111,7 +111,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
   for (const v of vertices) {
     if (reaches.has(v)) continue;
     const state = adjacency[v as keyof typeof adjacency]!.state;
-    out.push({ invariant: "terminates", path: describeRoute(projection, routes.get(v) ?? [], "stuck"), message: `The run can get stuck in ${JSON.stringify(state.value)}: nothing leads from there to its end` });
+    out.push({ invariant: "terminates", path: describeRoute(routes.get(v) ?? [], "stuck"), message: `The run can get stuck in ${JSON.stringify(state.value)}: nothing leads from there to its end` });
     break;
   }
 
@@ -121,7 +121,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
     const at = vertices.find((v) => activePaths(adjacency[v as keyof typeof adjacency]!.state).has(wait.statePath));
     out.push({
       invariant: "wait-has-timeout",
-      path: describeRoute(projection, at ? routes.get(at)! : [], `waits at ${wait.display}`),
+      path: describeRoute(at ? routes.get(at)! : [], `waits at ${wait.display}`),
       message: `waitFor "${wait.display}" has no timeout: a run whose event never comes waits forever; add \`timeout\` (and \`onTimeout\`)`,
     });
   }
@@ -129,7 +129,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
   // retries-bounded: a cycle must wait for something from outside (an answer, an operator).
   const cycle = findInternalCycle(graph);
   if (cycle) {
-    out.push({ invariant: "retries-bounded", path: describeRoute(projection, routes.get(cycle.at) ?? [], `loops on ${cycle.events.join(" → ")}`), message: "The run can loop forever without anything from outside" });
+    out.push({ invariant: "retries-bounded", path: describeRoute(routes.get(cycle.at) ?? [], `loops on ${cycle.events.join(" → ")}`), message: "The run can loop forever without anything from outside" });
   }
 
   // choose-covers-input
@@ -313,9 +313,12 @@ export async function check(workflow: Flow, options: CheckOptions = {}): Promise
   return { violations, paths: list, coverage: coverageOf(workflow, simulations), unsupported: projection.structure.unsupported };
 }
 
-/** Formats violations one per paragraph, for test failures. */
+/**
+ * Formats violations one per paragraph, for test failures.
+ * @example
+ * if (report.violations.length > 0) throw new Error(formatViolations(report.violations));
+ */
 export function formatViolations(violations: readonly Violation[]): string {
   return violations.map((v) => `${v.invariant}: ${v.message}\n  on path: ${v.path}`).join("\n");
 }
 
-export { toPath };

@@ -41,6 +41,8 @@ export interface ProjectedEvent {
   readonly fault?: boolean;
   /** Sent from outside the run (an answer to a wait, an operator's action). */
   readonly external?: boolean;
+  /** A route's chooser failing (rather than a step). */
+  readonly chooser?: boolean;
 }
 
 export interface ProjectionContext {
@@ -249,17 +251,23 @@ class Projector {
     return this.dispatching(s, `${s.display} done`, next);
   }
 
-  /** A state that runs something: done, or fails with each category its handlers tell apart (or times out). */
-  dispatching(s: PScope, doneType: string, onDone: object | string, failLabel = "fails"): object {
+  /** A state that runs something: done, or fails with each category its handlers tell apart (or is interrupted). */
+  dispatching(s: PScope, doneType: string, onDone: object | string): object {
     const done = this.event({ type: doneType, kind: "done", path: s.display });
-    const fails = representatives(s.policies).map((category) =>
-      this.event({ type: `${s.display} ${failLabel} (${category})`, kind: "fail", path: s.display, category, fault: true }),
-    );
+    const { events, on } = this.failures(s, "fails");
     const interrupts = [...s.timeouts, ...s.cancels];
-    this.offer(s.path, () => [done, ...fails, ...interrupts]);
-    const on: Record<string, unknown> = { [done.type]: onDone };
-    for (const f of fails) on[f.type] = { target: s.onError, actions: failWith(s.display, f.category!) };
-    return { on };
+    this.offer(s.path, () => [done, ...events, ...interrupts]);
+    return { on: { [done.type]: onDone, ...on } };
+  }
+
+  /** The failure events of a dispatched state, one per category its handlers tell apart, and their transitions. */
+  failures(s: PScope, verb: string, chooser = false): { events: ProjectedEvent[]; on: Record<string, unknown> } {
+    const events = representatives(s.policies).map((category) =>
+      this.event({ type: `${s.display} ${verb} (${category})`, kind: "fail", path: s.display, category, fault: true, ...(chooser ? { chooser } : {}) }),
+    );
+    const on: Record<string, unknown> = {};
+    for (const f of events) on[f.type] = { target: s.onError, actions: failWith(s.display, f.category!) };
+    return { events, on };
   }
 
   choose(node: ChooseNode, s: PScope, next: string): object {
@@ -291,7 +299,6 @@ class Projector {
 
   route(node: RouteNode, s: PScope, next: string): object {
     const names = Object.keys(node.routes);
-    const chooser = { ...s, path: `${s.path}.$choose` };
     const decided: Record<string, unknown> = {};
     const offered: ProjectedEvent[] = [];
     const states: Record<string, object> = {};
@@ -304,13 +311,9 @@ class Projector {
     const unknown = this.event({ type: `${s.display} gets an unknown route name`, kind: "route", path: s.display, choice: null });
     offered.push(unknown);
     decided[unknown.type] = node.fallback !== undefined ? node.fallback : { target: s.onError, actions: failWith(s.display, "logic") };
-    const chooserState = this.dispatching(chooser, `${s.display} chooser answers`, "$choose", "chooser fails") as { on: Record<string, unknown> };
-    // The chooser's answer is one of the decisions, not a separate "done".
-    const failures = Object.fromEntries(Object.entries(chooserState.on).filter(([type]) => this.events.get(type)?.kind === "fail"));
-    const failEvents = Object.keys(failures).map((t) => this.events.get(t)!);
-    this.events.delete(`${s.display} chooser answers`);
-    this.offer(chooser.path, () => [...offered, ...failEvents, ...s.timeouts, ...s.cancels]);
-    states.$choose = { on: { ...decided, ...failures } };
+    const failures = this.failures(s, "chooser fails", true);
+    this.offer(`${s.path}.$choose`, () => [...offered, ...failures.events, ...s.timeouts, ...s.cancels]);
+    states.$choose = { on: { ...decided, ...failures.on } };
     states.$done = { type: "final" };
     return { initial: "$choose", states, onDone: { target: next } };
   }
@@ -564,11 +567,9 @@ class Projector {
   }
 }
 
-/** Where the output of `flow` comes from, for the input of the flow after it. */
+/** Where the input of the flow after `flow` comes from: a step's output (its schema says what it is), or somewhere unknown. */
 function outputSource(flow: FlowNode): InputSource {
-  if (flow.kind === "step") return { kind: "step", node: flow };
-  if (flow.kind === "sleep") return { kind: "unknown" }; // passes its input on, but we do not track it
-  return { kind: "unknown" };
+  return flow.kind === "step" ? { kind: "step", node: flow } : { kind: "unknown" };
 }
 
 function initialContext(): ProjectionContext {
