@@ -10,8 +10,8 @@
 import type { ZodType } from "zod";
 import type { Flow } from "../dsl/flow.js";
 import { asWorkflow } from "../compile/compile.js";
-import { graphOf, pathsOf, toPath, type Graph, type PathOptions, type WorkflowPath } from "./paths.js";
-import { project, type Projection, type Structure } from "./projection.js";
+import { graphOf, pathsOf, type Graph, type PathOptions, type WorkflowPath } from "./paths.js";
+import { project, type Structure } from "./projection.js";
 import { inputClasses, type InputClass } from "./input-classes.js";
 import { isCompensation, replay, type Replay } from "./replay.js";
 import { coverageOf, type CoverageReport } from "./coverage.js";
@@ -79,7 +79,7 @@ function shortestTo(graph: Graph): Map<string, string[]> {
   return routes;
 }
 
-function describeRoute(projection: Projection, types: readonly string[], end: string): string {
+function describeRoute(types: readonly string[], end: string): string {
   return [...types, end].join(" → ");
 }
 
@@ -111,7 +111,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
   for (const v of vertices) {
     if (reaches.has(v)) continue;
     const state = adjacency[v as keyof typeof adjacency]!.state;
-    out.push({ invariant: "terminates", path: describeRoute(projection, routes.get(v) ?? [], "stuck"), message: `The run can get stuck in ${JSON.stringify(state.value)}: nothing leads from there to its end` });
+    out.push({ invariant: "terminates", path: describeRoute(routes.get(v) ?? [], "stuck"), message: `The run can get stuck in ${JSON.stringify(state.value)}: nothing leads from there to its end` });
     break;
   }
 
@@ -121,7 +121,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
     const at = vertices.find((v) => activePaths(adjacency[v as keyof typeof adjacency]!.state).has(wait.statePath));
     out.push({
       invariant: "wait-has-timeout",
-      path: describeRoute(projection, at ? routes.get(at)! : [], `waits at ${wait.display}`),
+      path: describeRoute(at ? routes.get(at)! : [], `waits at ${wait.display}`),
       message: `waitFor "${wait.display}" has no timeout: a run whose event never comes waits forever; add \`timeout\` (and \`onTimeout\`)`,
     });
   }
@@ -129,7 +129,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
   // retries-bounded: a cycle must wait for something from outside (an answer, an operator).
   const cycle = findInternalCycle(graph);
   if (cycle) {
-    out.push({ invariant: "retries-bounded", path: describeRoute(projection, routes.get(cycle.at) ?? [], `loops on ${cycle.events.join(" → ")}`), message: "The run can loop forever without anything from outside" });
+    out.push({ invariant: "retries-bounded", path: describeRoute(routes.get(cycle.at) ?? [], `loops on ${cycle.events.join(" → ")}`), message: "The run can loop forever without anything from outside" });
   }
 
   // choose-covers-input
@@ -166,7 +166,7 @@ export function staticViolations(workflow: Flow, graph: Graph, list: readonly Wo
       message: `The compensation of "${c.display}" never runs on any path: no flow after it in its saga can fail in a way the saga compensates. Is it attached to the right step?`,
     });
   }
-  for (const p of list) out.push(...sagaOrder(p, options.compensable ?? []));
+  for (const p of list) out.push(...sagaOrder(p, options.compensable ?? [], structure.sagas));
   return out;
 }
 
@@ -183,7 +183,7 @@ function classesFor(c: Structure["chooses"][number], workflowSchema: ZodType | u
 }
 
 /** On one path: compensations run once each, newest first; declared compensable steps that completed before the failure are compensated. */
-function sagaOrder(p: WorkflowPath, compensable: readonly string[]): Violation[] {
+function sagaOrder(p: WorkflowPath, compensable: readonly string[], sagas: Structure["sagas"]): Violation[] {
   const out: Violation[] = [];
   const comps = p.events.filter(isCompensation);
   const seen = new Set<string>();
@@ -203,18 +203,24 @@ function sagaOrder(p: WorkflowPath, compensable: readonly string[]): Violation[]
       out.push({ invariant: "saga-compensates", path: p.description, message: `"${comps[i - 1]!.path}" is compensated before "${comps[i]!.path}", which completed after it` });
     }
   }
+  // The failure that decides the path: the last fault, unless its flow succeeds after all (a retry).
   const lastFault = p.events.map((e) => e.fault === true).lastIndexOf(true);
-  if (lastFault < 0 || (p.status !== "failed" && comps.length === 0)) return out;
+  if (lastFault < 0) return out;
+  const fault = p.events[lastFault]!;
+  if (p.events.slice(lastFault + 1).some((e) => e.kind === "done" && e.path === fault.path)) return out;
+  // Only the sagas around the failure that compensate its category undo anything.
+  const compensating = sagas.filter((s) => fault.path.startsWith(`${s.display}.`) && s.compensates(fault.category ?? "logic"));
   const matches = (name: string, path: string) => path === name || path.endsWith(`.${name}`);
   for (const name of compensable) {
     const done = p.events.findIndex((e, i) => i < lastFault && e.kind === "done" && matches(name, e.path));
     if (done < 0) continue;
     const stepPath = p.events[done]!.path;
+    if (!compensating.some((s) => stepPath.startsWith(`${s.display}.`))) continue;
     if (comps.some((e) => e.path === stepPath || stepPath.startsWith(`${e.path}.`))) continue;
     out.push({
       invariant: "saga-compensates",
       path: p.description,
-      message: `"${stepPath}" completed before "${p.events[lastFault]!.path}" failed, but it is never compensated`,
+      message: `"${stepPath}" completed before "${fault.path}" failed (${fault.category}), which its saga compensates, but it is never compensated`,
     });
   }
   return out;
@@ -307,9 +313,12 @@ export async function check(workflow: Flow, options: CheckOptions = {}): Promise
   return { violations, paths: list, coverage: coverageOf(workflow, simulations), unsupported: projection.structure.unsupported };
 }
 
-/** Formats violations one per paragraph, for test failures. */
+/**
+ * Formats violations one per paragraph, for test failures.
+ * @example
+ * if (report.violations.length > 0) throw new Error(formatViolations(report.violations));
+ */
 export function formatViolations(violations: readonly Violation[]): string {
   return violations.map((v) => `${v.invariant}: ${v.message}\n  on path: ${v.path}`).join("\n");
 }
 
-export { toPath };

@@ -11,7 +11,7 @@ import { asWorkflow } from "../compile/compile.js";
 import { project, type Projection, type ProjectedEvent, type ProjectionContext, type ProjectionOptions } from "./projection.js";
 
 export interface PathOptions extends ProjectionOptions {
-  /** "simple": every path from the start to the end of the run; "shortest": one shortest path to each distinct end. @default "simple" */
+  /** "simple": every path from the start to the end of the run; "shortest": the shortest path to each way the run can end (done, or failed at a path with a category). @default "simple" */
   kind?: "simple" | "shortest";
   /** Stop after this many paths (`truncated` is set on the list). @default 2000 */
   limit?: number;
@@ -89,10 +89,16 @@ export function pathsOf(graph: Graph, options: PathOptions = {}): PathList {
     const machine = projection.machine as AnyStateMachine;
     const events = (snapshot: Snapshot) => projection.offered(snapshot).map((e) => ({ type: e.type }));
     const found = getShortestPaths(machine, { events, toState: (s: Snapshot) => s.status === "done" } as any);
-    for (const p of found.slice(0, limit)) {
-      out.push(toPath(projection, p.steps.map((s: any) => s.event.type).filter((t: string) => projection.events.has(t)), p.state));
+    // One per way the run ends (status, failing path, category), not per end snapshot.
+    const byEnd = new Map<string, WorkflowPath>();
+    for (const p of found) {
+      const path = toPath(projection, p.steps.map((s: any) => s.event.type).filter((t: string) => projection.events.has(t)), p.state);
+      const end = JSON.stringify([path.status, path.failure]);
+      const known = byEnd.get(end);
+      if (!known || known.events.length > path.events.length) byEnd.set(end, path);
     }
-    if (found.length > limit) out.truncated = true;
+    out.push(...[...byEnd.values()].slice(0, limit));
+    if (byEnd.size > limit) out.truncated = true;
     return out;
   }
   const onPath = new Set<string>();

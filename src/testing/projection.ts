@@ -24,7 +24,8 @@ export type EventKind =
   | "timer"
   | "compensated"
   | "compensation-failed"
-  | "operator";
+  | "operator"
+  | "cancel";
 
 /** One event of the projection: what happens to which flow. Its `type` is the readable text a path shows. */
 export interface ProjectedEvent {
@@ -40,6 +41,8 @@ export interface ProjectedEvent {
   readonly fault?: boolean;
   /** Sent from outside the run (an answer to a wait, an operator's action). */
   readonly external?: boolean;
+  /** A route's chooser failing (rather than a step). */
+  readonly chooser?: boolean;
 }
 
 export interface ProjectionContext {
@@ -63,7 +66,7 @@ export interface Structure {
   readonly retries: { display: string; statePath: string; maxRetries: number }[];
   /** Compensable flows with the saga (state path) that would compensate them, if any. */
   readonly compensables: { display: string; saga?: string }[];
-  readonly sagas: { display: string; statePath: string; flows: string[] }[];
+  readonly sagas: { display: string; statePath: string; flows: string[]; compensates: (category: ErrorCategory) => boolean }[];
   /** Parallel blocks: the display paths of their branches. */
   readonly parallels: { display: string; branches: string[] }[];
   /** Constructs the projection does not know, drawn as one opaque step each. */
@@ -96,6 +99,8 @@ interface PScope {
   escalation?: Escalation;
   /** Timeouts around this flow that can fire while one of its steps runs. */
   timeouts: ProjectedEvent[];
+  /** cancelOn events around this flow: they can withdraw it while one of its steps runs or one of its waits waits. */
+  cancels: ProjectedEvent[];
   saga?: string;
   inputOf: InputSource;
 }
@@ -201,6 +206,28 @@ class Projector {
       }
       case "workflow":
         return this.childWorkflow(node, s, next);
+      case "cancelOn": {
+        const withdrawn = this.event({ type: `${s.display} is withdrawn by ${node.event}`, kind: "cancel", path: s.display, external: true });
+        const cancelled = node.onCancel ? node.onCancel.name : "$cancelled";
+        return {
+          initial: "$run",
+          states: {
+            $run: this.flow(node.flow, this.child(s, "$run", { cancels: [...s.cancels, withdrawn] }), "$ok"),
+            $ok: { always: "$done" },
+            [cancelled]: node.onCancel ? this.flow(node.onCancel, this.child(s, node.onCancel.name), "$done") : { always: "$done" },
+            $done: { type: "final" },
+          },
+          on: { [withdrawn.type]: `.${cancelled}` },
+          onDone: { target: next },
+        };
+      }
+      case "critical":
+        // The lock only orders regions in time; the canonical order never contends for it.
+        return {
+          initial: "$acquire",
+          states: { $acquire: { always: "$run" }, $run: this.flow(node.flow, this.child(s, "$run"), "$done"), $done: { type: "final" } },
+          onDone: { target: next },
+        };
       default:
         return this.opaque(node as FlowNode, s, next);
     }
@@ -224,17 +251,23 @@ class Projector {
     return this.dispatching(s, `${s.display} done`, next);
   }
 
-  /** A state that runs something: done, or fails with each category its handlers tell apart (or times out). */
-  dispatching(s: PScope, doneType: string, onDone: object | string, failLabel = "fails"): object {
+  /** A state that runs something: done, or fails with each category its handlers tell apart (or is interrupted). */
+  dispatching(s: PScope, doneType: string, onDone: object | string): object {
     const done = this.event({ type: doneType, kind: "done", path: s.display });
-    const fails = representatives(s.policies).map((category) =>
-      this.event({ type: `${s.display} ${failLabel} (${category})`, kind: "fail", path: s.display, category, fault: true }),
+    const { events, on } = this.failures(s, "fails");
+    const interrupts = [...s.timeouts, ...s.cancels];
+    this.offer(s.path, () => [done, ...events, ...interrupts]);
+    return { on: { [done.type]: onDone, ...on } };
+  }
+
+  /** The failure events of a dispatched state, one per category its handlers tell apart, and their transitions. */
+  failures(s: PScope, verb: string, chooser = false): { events: ProjectedEvent[]; on: Record<string, unknown> } {
+    const events = representatives(s.policies).map((category) =>
+      this.event({ type: `${s.display} ${verb} (${category})`, kind: "fail", path: s.display, category, fault: true, ...(chooser ? { chooser } : {}) }),
     );
-    const timeouts = s.timeouts;
-    this.offer(s.path, () => [done, ...fails, ...timeouts]);
-    const on: Record<string, unknown> = { [done.type]: onDone };
-    for (const f of fails) on[f.type] = { target: s.onError, actions: failWith(s.display, f.category!) };
-    return { on };
+    const on: Record<string, unknown> = {};
+    for (const f of events) on[f.type] = { target: s.onError, actions: failWith(s.display, f.category!) };
+    return { events, on };
   }
 
   choose(node: ChooseNode, s: PScope, next: string): object {
@@ -266,7 +299,6 @@ class Projector {
 
   route(node: RouteNode, s: PScope, next: string): object {
     const names = Object.keys(node.routes);
-    const chooser = { ...s, path: `${s.path}.$choose` };
     const decided: Record<string, unknown> = {};
     const offered: ProjectedEvent[] = [];
     const states: Record<string, object> = {};
@@ -279,13 +311,9 @@ class Projector {
     const unknown = this.event({ type: `${s.display} gets an unknown route name`, kind: "route", path: s.display, choice: null });
     offered.push(unknown);
     decided[unknown.type] = node.fallback !== undefined ? node.fallback : { target: s.onError, actions: failWith(s.display, "logic") };
-    const chooserState = this.dispatching(chooser, `${s.display} chooser answers`, "$choose", "chooser fails") as { on: Record<string, unknown> };
-    // The chooser's answer is one of the decisions, not a separate "done".
-    const failures = Object.fromEntries(Object.entries(chooserState.on).filter(([type]) => this.events.get(type)?.kind === "fail"));
-    const failEvents = Object.keys(failures).map((t) => this.events.get(t)!);
-    this.events.delete(`${s.display} chooser answers`);
-    this.offer(chooser.path, () => [...offered, ...failEvents, ...s.timeouts]);
-    states.$choose = { on: { ...decided, ...failures } };
+    const failures = this.failures(s, "chooser fails", true);
+    this.offer(`${s.path}.$choose`, () => [...offered, ...failures.events, ...s.timeouts, ...s.cancels]);
+    states.$choose = { on: { ...decided, ...failures.on } };
     states.$done = { type: "final" };
     return { initial: "$choose", states, onDone: { target: next } };
   }
@@ -404,7 +432,7 @@ class Projector {
       saga: s.path,
       ...(node.escalation ? { escalation: node.escalation } : {}),
     };
-    this.structure.sagas.push({ display: s.display, statePath: s.path, flows: node.flows.map((f) => `${s.display}.${f.name}`) });
+    this.structure.sagas.push({ display: s.display, statePath: s.path, flows: node.flows.map((f) => `${s.display}.${f.name}`), compensates });
     const before = this.structure.compensables.length;
     const states: Record<string, object> = {};
     let input = s.inputOf;
@@ -482,7 +510,8 @@ class Projector {
         states.$timedOut = { always: { target: s.onError, actions: failWith(s.display, "logic") } };
       }
     }
-    this.offer(`${s.path}.$waiting`, () => offered);
+    const cancels = s.cancels;
+    this.offer(`${s.path}.$waiting`, () => [...offered, ...cancels]);
     states.$waiting = { on };
     return { initial: "$waiting", states, onDone: { target: next } };
   }
@@ -538,11 +567,9 @@ class Projector {
   }
 }
 
-/** Where the output of `flow` comes from, for the input of the flow after it. */
+/** Where the input of the flow after `flow` comes from: a step's output (its schema says what it is), or somewhere unknown. */
 function outputSource(flow: FlowNode): InputSource {
-  if (flow.kind === "step") return { kind: "step", node: flow };
-  if (flow.kind === "sleep") return { kind: "unknown" }; // passes its input on, but we do not track it
-  return { kind: "unknown" };
+  return flow.kind === "step" ? { kind: "step", node: flow } : { kind: "unknown" };
 }
 
 function initialContext(): ProjectionContext {
@@ -560,6 +587,7 @@ export function project(wf: WorkflowNode, options: ProjectionOptions = {}): Proj
     onError: abs("$failed"),
     policies: [],
     timeouts: [],
+    cancels: [],
     inputOf: { kind: "workflow" },
     ...(wf.escalation ? { escalation: wf.escalation } : {}),
   };

@@ -33,9 +33,9 @@ function expectedSteps(projection: Projection, path: WorkflowPath): Map<string, 
   const actor = createActor(projection.machine as AnyStateMachine).start();
   for (const e of path.events) {
     if (e.kind === "done") add(e.path, "ok");
-    else if (e.kind === "fail" && !e.type.includes(" chooser fails ")) add(e.path, `failed (${e.category})`);
-    else if (e.kind === "timeout") {
-      // The step that is running when the timeout fires never settles.
+    else if (e.kind === "fail" && !e.chooser) add(e.path, `failed (${e.category})`);
+    else if (e.kind === "timeout" || e.kind === "cancel") {
+      // The step that is running when the timeout fires (or the flow is withdrawn) never settles.
       for (const running of projection.offered(actor.getSnapshot()).filter((o) => o.kind === "done")) add(running.path, "hung");
     }
     actor.send({ type: e.type });
@@ -53,12 +53,13 @@ export function scriptOf(projection: Projection, path: WorkflowPath): Script {
   for (const e of path.events) {
     if (e.kind === "case") script.decisions.push(e.path, e.choice === "otherwise" || e.choice === "none" ? e.choice : (e.choice as number));
     else if (e.kind === "route") script.decisions.push(e.path, e.choice as string | null);
-    else if (e.kind === "fail" && e.type.includes(" chooser fails ")) script.decisions.push(e.path, { fail: e.category! });
+    else if (e.kind === "fail" && e.chooser) script.decisions.push(e.path, { fail: e.category! });
     else if (e.kind === "receive") script.answers.push(e.path, true);
     else if (e.kind === "wait-timeout") script.answers.push(e.path, "timeout");
     else if (e.kind === "compensated") script.compensations.push(e.path, "ok");
     else if (e.kind === "compensation-failed") script.compensations.push(e.path, "fail");
     else if (e.kind === "operator") script.operators.push(e.path, e.operator!);
+    else if (e.kind === "cancel") script.answers.push(e.path, "withdraw");
   }
   return script;
 }

@@ -21,8 +21,12 @@ export type Scripted = { ok: true; value?: { v: unknown } } | { ok: false; categ
 /** A choose's case (label or index), "otherwise" or "none" (no case matches); a route's name, or null for a name it does not know. */
 export type Decision = string | number | null | { fail: ErrorCategory };
 
-/** A wait's answer: the payload to send (true: a sample that fits the wait's schema), or "timeout". */
-export type Answer = Record<string, unknown> | true | "timeout";
+/**
+ * A wait's answer: the payload to send (true: a sample that fits the wait's
+ * schema), or "timeout"; for a cancelOn, "withdraw" sends its event once the
+ * flow has a step running or a wait waiting.
+ */
+export type Answer = Record<string, unknown> | true | "timeout" | "withdraw";
 
 export type CompensationOutcome = "ok" | "fail";
 
@@ -75,6 +79,15 @@ export class Queues<TEntry> {
     this.#read.set(key, read + 1);
     if (read < queue.length) return queue[read];
     return repeat ? queue[queue.length - 1] : undefined;
+  }
+
+  /** The entry `next` would return, without reading it. */
+  peek(path: string, repeat: boolean): TEntry | undefined {
+    const key = this.keyOf(path);
+    if (key === undefined) return undefined;
+    const queue = this.#queues.get(key)!;
+    const read = this.#read.get(key) ?? 0;
+    return read < queue.length ? queue[read] : repeat ? queue[queue.length - 1] : undefined;
   }
 
   has(path: string): boolean {

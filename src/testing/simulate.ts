@@ -9,6 +9,7 @@ import { asWorkflow, compile } from "../compile/compile.js";
 import type { CompiledMachine } from "../compile/machine.js";
 import { joinPath } from "../compile/context.js";
 import { ESCALATED_TAG } from "../compile/escalate.js";
+import { inFlightKeys } from "../compile/executor.js";
 import { BreakerRegistry } from "../compile/breaker.js";
 import { LimiterRegistry } from "../compile/limiter.js";
 import type { LogEntry } from "../compile/services.js";
@@ -174,14 +175,20 @@ function answerOne(root: AnyActorRef, script: Script, trace: TraceEntry[], clock
     const snapshot = actor.getSnapshot() as any;
     if (!logic?.info || typeof snapshot.getMeta !== "function") continue;
     const prefix = (snapshot.context?.prefix as string | undefined) ?? "";
-    for (const meta of Object.values(snapshot.getMeta() as Record<string, any>)) {
+    const metas = Object.values(snapshot.getMeta() as Record<string, any>);
+    const waits = metas.filter((m) => m?.stepchart?.wait).length;
+    for (const meta of metas) {
       const wait = meta?.stepchart?.wait as { key: string; event: string } | undefined;
       if (wait) {
         const info = logic.info.waits.get(wait.key);
         const path = joinPath(prefix, info?.path ?? wait.key);
+        if (!script.answers.has(path)) continue;
+        // A withdrawal is meant for a flow at work: a step running (a scripted step that has not settled) or another wait waiting.
+        const busy = inFlightKeys(actor).length > 0 || waits > 1;
+        if (script.answers.peek(path, script.repeat) === "withdraw" && !busy) continue;
         const answer = script.answers.next(path, script.repeat);
         if (answer === undefined || answer === "timeout") continue;
-        const payload = answer === true ? ((sampleOf(info?.schema)?.value as Record<string, unknown> | undefined) ?? {}) : answer;
+        const payload = answer === true || answer === "withdraw" ? ((sampleOf(info?.schema)?.value as Record<string, unknown> | undefined) ?? {}) : answer;
         trace.push({ kind: "answer", path, event: wait.event, at: clock.now() });
         send({ ...payload, type: wait.event });
         return true;
