@@ -43,7 +43,7 @@ export type { LlmClient, LlmCompletionOptions, LlmRouterOptions } from "./dsl/ll
 export { parallel } from "./dsl/parallel.js";
 export type { ParallelOptions } from "./dsl/parallel.js";
 export { map } from "./dsl/map.js";
-export type { MapOptions } from "./dsl/map.js";
+export type { MapOptions, MapThenOptions, MapCombineThenOptions } from "./dsl/map.js";
 export { pipeline } from "./dsl/pipeline.js";
 export type { PipelineOptions, StageOptions } from "./dsl/pipeline.js";
 export { retry } from "./dsl/retry.js";

@@ -95,6 +95,26 @@ export interface ItemsNode {
   readonly stages: readonly Stage[];
   readonly items: (input: any) => readonly unknown[];
   readonly combine?: (results: any[], input: any) => unknown;
+  /** map only: how it may join before every item settled, and how items are added (WCP.md additions 12, 13). */
+  readonly join?: MapJoin;
+}
+
+/** A map's partial join and dynamic intake. */
+export interface MapJoin {
+  /** Join once this many items finished. */
+  readonly quorum?: number;
+  /** Join once this holds of the finished results (in item order), checked after each finish. */
+  readonly until?: (results: any[], input: any) => boolean;
+  /** Join when this event comes. */
+  readonly completeOn?: string;
+  /** Whether joining early withdraws the running and queued items (true) or lets them finish unheeded. */
+  readonly cancel: boolean;
+  /** Runs at the join with the output; its output becomes the map's. */
+  readonly then?: FlowNode;
+  /** Appends `event.item` or `event.items` while the map runs. */
+  readonly addOn?: string;
+  /** Closes the intake of `addOn`. */
+  readonly closeOn?: string;
 }
 
 export interface SequenceNode {
