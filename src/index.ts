@@ -69,7 +69,7 @@ export type { WorkflowMachine } from "./compile/machine.js";
 export type { LogEntry, LogLevel } from "./compile/services.js";
 export { BreakerRegistry, CircuitBreaker } from "./compile/breaker.js";
 export type { BreakerState } from "./compile/breaker.js";
-export { LimiterRegistry, Limiter } from "./compile/limiter.js";
+export { LimiterRegistry, Limiter, type Limits } from "./compile/limiter.js";
 
 export { run, start } from "./runtime/start.js";
 export type { RunOptions, RunHandle } from "./runtime/start.js";
@@ -81,6 +81,8 @@ export { checkCompatibility } from "./engine/version.js";
 export type { Compatibility } from "./engine/version.js";
 export { memoryStore } from "./store/memory/memory-store.js";
 export { sqliteStore } from "./store/sqlite/sqlite-store.js";
+export { codecStore, type Codec } from "./store/codec.js";
+export { aesGcmCodec, type AesGcmOptions } from "./store/aes-gcm-codec.js";
 export type { SqliteOptions } from "./store/sqlite/database.js";
 export type { Store, RunStatus, RunRecord, RunFilter, ScheduleRecord, ScheduleOverlap, ScheduleCatchup, CacheRecord, CacheFilter } from "./store/store.js";
 

@@ -6,6 +6,8 @@ import { systemClock } from "../clock.js";
 import { createEngine, type Engine, type RunView } from "../engine/engine.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/store.js";
+import { codecStore } from "../store/codec.js";
+import { aesGcmCodec } from "../store/aes-gcm-codec.js";
 import { FINAL_STATUSES } from "../store/store.js";
 import { loadWorkflows } from "./load.js";
 import { progressReporter, type Progress } from "./progress.js";
@@ -29,12 +31,27 @@ export function parse<const TOptions extends NonNullable<Parameters<typeof parse
   }
 }
 
-/** The store a `--store` value names: a SQLite file path. */
+/**
+ * The store a `--store` value names: a SQLite file path. With STEPCHART_KEYS
+ * set (`<id>=<base64 key>,…`, the first one current) every payload is
+ * encrypted with AES-256-GCM.
+ */
 export function openStore(spec: string): Store {
   if (/^postgres(ql)?:\/\//.test(spec)) {
     throw new UsageError("PostgreSQL stores are used through `stepchart worker --store postgres://…`; this command takes a SQLite path");
   }
-  return sqliteStore(spec);
+  const keys = process.env.STEPCHART_KEYS;
+  return keys ? codecStore(sqliteStore(spec), aesGcmCodec({ keys: parseKeys(keys) })) : sqliteStore(spec);
+}
+
+function parseKeys(text: string): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new UsageError("Expected STEPCHART_KEYS to look like <id>=<base64 key>[,<id>=<base64 key>…] (the first is current)");
+    keys[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return keys;
 }
 
 export interface Session {

@@ -57,10 +57,21 @@ export interface RunContext {
   stack: StackRecord[];
   /** What compensation did in this run: paths whose compensation ran, and whose compensation failed. */
   compensation: CompensationReport;
+  /** Steps whose result came from the step cache, by state path (absent until the first hit). */
+  cached?: Record<string, CacheNote>;
   /** Payloads of buffered event types that arrived while no wait took them, oldest first, by event type (absent until the first). */
   mailbox?: Record<string, unknown[]>;
   /** The locks of `critical` blocks by name: the state path holding each, and those waiting, in arrival order (absent until the first). */
   locks?: Record<string, LockState>;
+}
+
+/** A step result taken from the cache instead of running the step. */
+export interface CacheNote {
+  key: string;
+  /** The run that computed it. */
+  from: string;
+  /** When it was computed, ms since the epoch. */
+  at: number;
 }
 
 /** A lock of `critical` blocks. */

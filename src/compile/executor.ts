@@ -8,8 +8,9 @@ import type { AnyActorRef } from "xstate";
 import { errorToJSON, LogicError, toStepchartError } from "../errors.js";
 import { describeNotJson, findNotJson } from "./json-data.js";
 import type { StepContext, StepLogger } from "../dsl/step-context.js";
-import { fullPath, type RunContext } from "./context.js";
-import { servicesOf, type LogLevel, type RunServices } from "./services.js";
+import { describe, type CacheConfig } from "../dsl/flow.js";
+import { fullPath, type CacheNote, type RunContext } from "./context.js";
+import { servicesOf, type LogLevel, type RunServices, type StepCache } from "./services.js";
 import { endStepSpan, startStepSpan, withSpan } from "./tracing.js";
 import type { Span } from "@opentelemetry/api";
 
@@ -31,6 +32,8 @@ export interface Dispatchable {
   prepare?(context: RunContext): { input: unknown; path: string; execute: Dispatchable["execute"] };
   /** A permit the work waits for (a shared limit); `event` is sent once it is granted. */
   readonly permit?: Permit;
+  /** Looked up before the permit and the work; a hit is the result (the done event then carries `cached`). */
+  readonly cache?: CacheConfig;
 }
 
 /** A shared limit a step waits on before its work starts. */
@@ -59,6 +62,9 @@ class InFlight {
   #withdrawn = false;
   #span: Span | undefined;
   #release: (() => void) | undefined;
+  /** Set on a cache miss: keeps the result before it is reported. */
+  #keep: ((output: unknown) => Promise<void>) | undefined;
+  #cached: CacheNote | undefined;
   constructor(
     readonly d: Dispatchable,
     readonly path: string,
@@ -73,6 +79,42 @@ class InFlight {
   }
 
   run(input: unknown, ctx: StepContext, services: RunServices): void {
+    if (this.#withdrawn) return;
+    if (this.d.cache && services.cache) void this.#lookUp(this.d.cache, services.cache, input, ctx, services);
+    else this.#admit(input, ctx, services);
+  }
+
+  async #lookUp(config: CacheConfig, cache: StepCache, input: unknown, ctx: StepContext, services: RunServices): Promise<void> {
+    let key: unknown;
+    try {
+      key = config.key(input);
+    } catch (thrown) {
+      this.fail(new LogicError(`The cache key of step "${this.path}" could not be computed: ${(thrown as Error)?.message ?? String(thrown)}`, { code: "cache_key_failed", cause: thrown }));
+      return;
+    }
+    if (typeof key !== "string" || key === "" || key.length > 1000) {
+      this.fail(new LogicError(`Expected the cache key of step "${this.path}" to be a string of 1 to 1000 characters, got ${describe(key)}`, { code: "invalid_cache_key" }));
+      return;
+    }
+    const where = cachePath(this.path);
+    try {
+      const hit = await cache.get(where, key);
+      if (hit) {
+        this.#cached = { key, from: hit.runId, at: hit.at };
+        this.succeed(hit.value);
+        return;
+      }
+    } catch (e) {
+      services.log({ level: "warn", message: `The step cache could not be read; the step runs: ${(e as Error).message}`, runId: ctx.runId, path: ctx.path });
+    }
+    this.#keep = (output) =>
+      cache.put(where, key, output, config.ttlMs).catch((e: unknown) => {
+        services.log({ level: "warn", message: `The step cache could not keep the result: ${(e as Error).message}`, runId: ctx.runId, path: ctx.path });
+      });
+    this.#admit(input, ctx, services);
+  }
+
+  #admit(input: unknown, ctx: StepContext, services: RunServices): void {
     if (this.#withdrawn) return;
     const permit = this.d.permit;
     if (permit) {
@@ -111,9 +153,16 @@ class InFlight {
       this.fail(new LogicError(`Step "${this.path}" returned ${describeNotJson(notJson)}`, { code: "output_not_json", details: { at: notJson.at } }));
       return;
     }
+    const keep = this.#keep;
+    if (keep) {
+      // Kept before it is reported, so a run that starts after this step ends finds it.
+      this.#keep = undefined;
+      void keep(output).then(() => this.succeed(output));
+      return;
+    }
     if (!this.#settle()) return;
     if (this.#span) endStepSpan(this.#span);
-    this.self.send({ type: this.d.doneEvent, output });
+    this.self.send(this.#cached ? { type: this.d.doneEvent, output, cached: this.#cached } : { type: this.d.doneEvent, output });
   }
 
   fail(thrown: unknown): void {
@@ -148,6 +197,11 @@ class InFlight {
   #reason(): DOMException {
     return new DOMException(`Step "${this.path}" was withdrawn`, "AbortError");
   }
+}
+
+/** Where a step's results are cached: its path with item indexes left out, so every item of a map shares them. */
+export function cachePath(path: string): string {
+  return path.replace(/\[\d+\]/g, "[]");
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -102,8 +102,14 @@ export class Limiter {
   }
 }
 
+/** Where steps get permits of their shared limits: this process's limiters, or a store shared by many engines. */
+export interface Limits {
+  /** Waits for a permit of the limit `config` names; resolves with the function that gives it back, rejects when `signal` fires first. */
+  permit(config: LimitConfig, clock: Clock, signal: AbortSignal): Promise<() => void>;
+}
+
 /** The limiters of one process (or one test), by name. */
-export class LimiterRegistry {
+export class LimiterRegistry implements Limits {
   readonly #limiters = new Map<string, Limiter>();
 
   /** The limiter named by `config`, created on first use; a different declaration of the same name is a DefinitionError. */
@@ -118,6 +124,12 @@ export class LimiterRegistry {
       );
     }
     return limiter;
+  }
+
+  async permit(config: LimitConfig, clock: Clock, signal: AbortSignal): Promise<() => void> {
+    const limiter = this.get(config, clock);
+    await limiter.acquire(signal);
+    return () => limiter.release();
   }
 
   find(name: string): Limiter | undefined {

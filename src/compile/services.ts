@@ -6,7 +6,7 @@ import type { Context } from "@opentelemetry/api";
 import type { AnyActorRef } from "xstate";
 import { isClock, systemClock, type Clock } from "../clock.js";
 import { processBreakers, type BreakerRegistry } from "./breaker.js";
-import { processLimiters, type LimiterRegistry } from "./limiter.js";
+import { processLimiters, type Limits } from "./limiter.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -18,17 +18,34 @@ export interface LogEntry {
   fields?: Record<string, unknown>;
 }
 
+/** A step result found in the cache. */
+export interface CacheHit {
+  value: unknown;
+  /** The run that computed it. */
+  runId: string;
+  /** When it was computed, ms since the epoch. */
+  at: number;
+}
+
+/** The step cache of one run (bound to its workflow, version and id). */
+export interface StepCache {
+  get(path: string, key: string): Promise<CacheHit | undefined>;
+  put(path: string, key: string, value: unknown, ttlMs: number | undefined): Promise<void>;
+}
+
 export interface RunServices {
   clock: Clock;
   log: (entry: LogEntry) => void;
   /** Circuit breakers by name; shared by every run of the process unless a run is given its own. */
   breakers: BreakerRegistry;
   /** Rate and concurrency limits by name; shared like the breakers. */
-  limiters: LimiterRegistry;
+  limiters: Limits;
   /** Called before every transition of every machine of the run (the durable engine marks the run dirty). */
   onTransition?: (self: AnyActorRef) => void;
   /** A step starts once this resolves (the durable engine: once the state that dispatched it is committed). */
   beforeStep?: () => Promise<void> | undefined;
+  /** Where steps with the option `cache` keep their results; none: they always run. */
+  cache?: StepCache;
   /** The OpenTelemetry context of the run's span, the parent of its step spans; none when nothing records spans. */
   trace?: Context;
 }

@@ -22,6 +22,7 @@ export const DISPATCH = "stepchart.dispatch";
 export const WITHDRAW = "stepchart.withdraw";
 export const STORE = "stepchart.store";
 export const FAIL = "stepchart.fail";
+export const NOTE_CACHE = "stepchart.noteCache";
 
 /** Registers the shared actions every dispatching state uses. */
 export function registerDispatchActions(parts: MachineParts): void {
@@ -33,6 +34,14 @@ export function registerDispatchActions(parts: MachineParts): void {
     assign(({ context, event }: { context: RunContext; event: any }, params: { lane: number }): Partial<RunContext> => ({
       v: withLane(context.v, params.lane, event.output),
     })),
+  );
+  parts.action(NOTE_CACHE, () =>
+    assign(({ context, event }: { context: RunContext; event: any }, params: { key: string }): Partial<RunContext> => {
+      if (event.cached) return { cached: { ...context.cached, [params.key]: event.cached } };
+      if (context.cached?.[params.key] === undefined) return {};
+      const { [params.key]: _ran, ...rest } = context.cached;
+      return { cached: rest };
+    }),
   );
   parts.action(FAIL, () =>
     assign(({ context, event }: { context: RunContext; event: any }, params: { path: string; slot: string }): Partial<RunContext> =>
@@ -79,8 +88,10 @@ export function compileStep(node: StepNode, scope: Scope, next: string): object 
     errorEvent: errorEventOf(path),
     ...(scope.attemptKey === undefined ? {} : { attemptKey: scope.attemptKey }),
     execute: makeExecute(node),
+    ...(node.cache ? { cache: node.cache } : {}),
   };
-  const onDone = { target: next, actions: { type: STORE, params: { lane } } };
+  const store = { type: STORE, params: { lane } };
+  const onDone = { target: next, actions: node.cache ? [store, { type: NOTE_CACHE, params: { key: path } }] : store };
   if (!node.limit) {
     scope.parts.addDispatchable(d);
     return dispatchingState(d, onDone, scope);
@@ -100,11 +111,7 @@ export const PERMIT = "$permit";
 function permitOf(config: LimitConfig, path: string): Permit {
   return {
     event: `stepchart.permit.${path}`,
-    async acquire(signal, services) {
-      const limiter = services.limiters.get(config, services.clock);
-      await limiter.acquire(signal);
-      return () => limiter.release();
-    },
+    acquire: (signal, services) => services.limiters.permit(config, services.clock, signal),
   };
 }
 

@@ -23,6 +23,14 @@ export interface StepNode {
   readonly compensate?: FlowNode;
   /** The step option `limit`: a rate or concurrency shared by name. */
   readonly limit?: LimitConfig;
+  /** The step option `cache`: reuse a stored result across runs for the same key. */
+  readonly cache?: CacheConfig;
+}
+
+/** A normalized step cache: the key of an input, and how long a result counts (undefined: until invalidated). */
+export interface CacheConfig {
+  readonly key: (input: any) => string;
+  readonly ttlMs?: number;
 }
 
 /** A normalized shared limit: at most `limit` calls per `perMs`, or at most `limit` at once. */

@@ -2,7 +2,7 @@
 import type { ZodType } from "zod";
 import { DefinitionError, type StepchartError } from "../errors.js";
 import { toMs, type Duration } from "./duration.js";
-import { describe, type BreakerConfig, type Flow, type LimitConfig, type StepNode, type StepRun } from "./flow.js";
+import { describe, type BreakerConfig, type CacheConfig, type Flow, type LimitConfig, type StepNode, type StepRun } from "./flow.js";
 import { assertName } from "./name.js";
 import { assertInteger, assertOptionalFunction } from "./numbers.js";
 import { retryPolicy, type RetryOptions } from "./retry.js";
@@ -44,6 +44,15 @@ export interface StepOptions {
    * @default none
    */
   limit?: { name: string; rate: string } | { name: string; concurrency: number };
+  /**
+   * Reuses the step's result across runs: `key(input)` names the result, kept
+   * in the engine's store (or the `cache` of an in-memory run) for `ttl` (or
+   * until invalidated); a result counts only for the workflow version that
+   * made it. A hit skips the step, its limit, breaker and retries, and is
+   * recorded in the run (`context.cached`, the run viewer).
+   * @default none
+   */
+  cache?: { key: (input: any) => string; ttl?: Duration };
   /** Undoes the step when a later flow of an enclosing saga fails; gets the step's output. @default none */
   compensate?: Flow | ((output: any, ctx: StepContext) => unknown);
 }
@@ -73,6 +82,7 @@ export function step<TInput, TOutput>(name: string, run: StepRun<TInput, TOutput
     ...(options.breaker !== undefined ? { breaker: breakerConfig(options.breaker, name) } : {}),
     ...(options.compensate !== undefined ? { compensate: undoFlow(options.compensate, `step "${name}"`) } : {}),
     ...(options.limit !== undefined ? { limit: limitConfig(options.limit, name) } : {}),
+    ...(options.cache !== undefined ? { cache: cacheConfig(options.cache, name) } : {}),
   } as Step<TInput, Awaited<TOutput>>;
 }
 
@@ -102,6 +112,15 @@ function limitConfig(option: unknown, stepName: string): LimitConfig {
     throw new DefinitionError(`Expected the rate of ${what} to look like "100/s", "10/m" or "5/h", got ${describe(o.rate)}`);
   }
   return { name: o.name, kind: "rate", limit: Number(match[1]), perMs: PER_MS[match[2] as keyof typeof PER_MS] };
+}
+
+function cacheConfig(option: unknown, stepName: string): CacheConfig {
+  const o = option as { key?: unknown; ttl?: unknown } | null;
+  if (typeof o !== "object" || o === null || typeof o.key !== "function") {
+    throw new DefinitionError(`Expected the cache of step "${stepName}" to be { key: (input) => string, ttl? }, got ${describe(option)}`);
+  }
+  const key = o.key as CacheConfig["key"];
+  return o.ttl === undefined ? { key } : { key, ttlMs: toMs(o.ttl, `the cache ttl of step "${stepName}"`) };
 }
 
 function breakerConfig(options: string | BreakerOptions, stepName: string): BreakerConfig {

@@ -24,8 +24,12 @@ import {
 } from "../errors.js";
 import { accepts, deliver, waitingFor } from "../runtime/deliver.js";
 import { outcomeOf } from "../runtime/outcome.js";
+import { storeCache } from "../runtime/cache.js";
 import { sqliteStore } from "../store/sqlite/sqlite-store.js";
-import { emptyBatch, FINAL_STATUSES, type Batch, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
+import { codecStore, type Codec } from "../store/codec.js";
+import type { Limits } from "../compile/limiter.js";
+import { StoreLimits } from "./shared-limits.js";
+import { emptyBatch, FINAL_STATUSES, hasSharedLimits, type Batch, type CacheFilter, type RunFilter, type RunRecord, type RunStatus, type Store } from "../store/store.js";
 import { apply, diff, type Op } from "./patch.js";
 import { persistedOf, statusOf, wakeAtOf } from "./run-state.js";
 import { Scheduler, type ScheduleOptions, type ScheduleView } from "./schedules.js";
@@ -48,6 +52,18 @@ export interface EngineOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The circuit breakers of the runs. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
+  /**
+   * Encodes every payload before it reaches the store (inputs, outputs,
+   * errors, snapshots, journal, signals, cached results): `aesGcmCodec(...)`
+   * encrypts data at rest. @default none
+   */
+  codec?: Codec;
+  /**
+   * Where steps get permits of their shared limits. @default the store's shared
+   * limits when it has them (PostgreSQL: every worker counts against one limit),
+   * else the ones every run of this process shares
+   */
+  limiters?: Limits;
 }
 
 export interface StartOptions {
@@ -97,6 +113,12 @@ export interface Engine {
   unschedule(name: string): Promise<boolean>;
   /** Every schedule in the store, by name. */
   schedules(): Promise<ScheduleView[]>;
+  /**
+   * Forgets cached step results of a workflow: all of them, or those of one
+   * step `path`, one `key` or one `version`; resolves with how many.
+   * (A result counts only for the version that made it anyway.)
+   */
+  invalidateCache(filter: CacheFilter): Promise<number>;
   /** Which unfinished runs could not continue under `workflow` (run before a deploy). */
   checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]>;
   /** Resolves once the engine has resumed the unfinished runs it found. */
@@ -187,10 +209,13 @@ class DurableEngine implements Engine {
   #wakeAt: number | null = null;
   #closed = false;
   readonly #scheduler: Scheduler;
+  readonly #limiters: Limits | undefined;
+  readonly #storeLimits: StoreLimits | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    this.#store = options.store ?? sqliteStore();
+    const store = options.store ?? sqliteStore();
+    this.#store = options.codec ? codecStore(store, options.codec) : store;
     this.#ownsStore = options.store === undefined;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? consoleLog;
@@ -203,6 +228,8 @@ class DurableEngine implements Engine {
       versions.push(definition);
       this.#byName.set(definition.name, versions);
     }
+    this.#storeLimits = !options.limiters && hasSharedLimits(this.#store) ? new StoreLimits(this.#store, { clock: this.#clock }) : undefined;
+    this.#limiters = options.limiters ?? this.#storeLimits;
     this.#scheduler = new Scheduler({
       store: this.#store,
       clock: this.#clock,
@@ -360,6 +387,14 @@ class DurableEngine implements Engine {
     return this.#scheduler.list();
   }
 
+  async invalidateCache(filter: CacheFilter): Promise<number> {
+    await this.ready;
+    if (typeof filter?.workflow !== "string") {
+      throw new ValidationError("Expected invalidateCache({ workflow, path?, key?, version? }) with a workflow name", { code: "invalid_cache_filter" });
+    }
+    return this.#store.invalidateCache(filter);
+  }
+
   async checkCompatibility(workflow: Flow): Promise<{ runId: string; missing: string[] }[]> {
     await this.ready;
     const machine = compile(workflow) as unknown as CompiledMachine;
@@ -384,6 +419,7 @@ class DurableEngine implements Engine {
     if (this.#closed) return;
     this.#closed = true;
     this.#scheduler.close();
+    this.#storeLimits?.close();
     await this.ready.catch(() => undefined);
     if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
     while (this.#pending) await this.#pending.promise;
@@ -417,6 +453,8 @@ class DurableEngine implements Engine {
       clock: this.#clock,
       log: this.#log,
       ...(this.#options.breakers ? { breakers: this.#options.breakers } : {}),
+      ...(this.#limiters ? { limiters: this.#limiters } : {}),
+      cache: storeCache(this.#store, { workflow: run.record.workflow, version: run.definition.version, runId: run.record.runId, clock: this.#clock }),
       onTransition: () => this.#markDirty(run),
       beforeStep: () => this.#pending?.promise,
     });
@@ -456,6 +494,11 @@ class DurableEngine implements Engine {
     const definition = this.#definitionFor(record, snapshot);
     if (definition instanceof Error) {
       await this.#failStored(record, definition);
+      return undefined;
+    }
+    const missing = statesMissing(definition.machine, snapshot);
+    if (missing.length > 0) {
+      await this.#failStored(record, new LogicError(`Run ${runId} cannot be restored: its stored state names states its workflow does not have (${missing.join(", ")})`, { code: "corrupt_run" }));
       return undefined;
     }
     let actor: AnyActorRef;
@@ -709,6 +752,15 @@ class DurableEngine implements Engine {
 
   #assertOpen(): void {
     if (this.#closed) throw new LogicError("The engine is closed; create a new one", { code: "engine_closed" });
+  }
+}
+
+/** The states a stored snapshot is in that the machine does not have (garbage in the store). */
+function statesMissing(machine: CompiledMachine, snapshot: any): string[] {
+  try {
+    return compatibility(machine, snapshot).missing;
+  } catch (e) {
+    return [`unreadable: ${(e as Error).message}`];
   }
 }
 

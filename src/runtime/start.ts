@@ -7,9 +7,10 @@ import { compile } from "../compile/compile.js";
 import type { WorkflowMachine } from "../compile/machine.js";
 import { consoleLog, provideServices, type LogEntry } from "../compile/services.js";
 import type { BreakerRegistry } from "../compile/breaker.js";
-import type { LimiterRegistry } from "../compile/limiter.js";
+import type { Limits } from "../compile/limiter.js";
 import type { Flow } from "../dsl/flow.js";
-import { asWorkflow } from "../compile/compile.js";
+import { asWorkflow, machineInfo } from "../compile/compile.js";
+import { storeCache, type CacheStore } from "./cache.js";
 import { LogicError, toStepchartError, ValidationError } from "../errors.js";
 import { assertPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "../compile/json-data.js";
 import { outcomeOf } from "./outcome.js";
@@ -29,7 +30,9 @@ export interface RunOptions {
   /** The circuit breakers this run uses. @default the ones every run of the process shares */
   breakers?: BreakerRegistry;
   /** The shared rate and concurrency limits this run uses. @default the ones every run of the process shares */
-  limiters?: LimiterRegistry;
+  limiters?: Limits;
+  /** Where steps with the option `cache` keep their results (e.g. a `memoryStore()` shared by runs). @default none: they always run */
+  cache?: CacheStore;
   /** The largest input and event payload taken, in bytes of JSON; larger ones are refused with a ValidationError. @default 1 MiB */
   maxPayloadBytes?: number;
 }
@@ -83,6 +86,7 @@ export function start<TInput, TOutput>(flow: Flow<TInput, TOutput>, input: TInpu
     log: options.log ?? consoleLog,
     ...(options.breakers ? { breakers: options.breakers } : {}),
     ...(options.limiters ? { limiters: options.limiters } : {}),
+    ...(options.cache ? { cache: storeCache(options.cache, { workflow: workflowName, version: machineInfo(machine).version, runId, clock }) } : {}),
   });
 
   const result = new Promise<TOutput>((resolve, reject) => {

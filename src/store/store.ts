@@ -139,6 +139,46 @@ export interface CacheFilter {
   version?: string;
 }
 
+/** A request for a permit of a limit shared by every engine on the store. */
+export interface PermitRequest {
+  name: string;
+  kind: "rate" | "concurrency";
+  /** Calls per `perMs` (rate), or calls at once (concurrency). */
+  limit: number;
+  /** The rate's period (0 for a concurrency). */
+  perMs: number;
+  /** Who takes it (unique per call): the concurrency permit is held under this name. */
+  holder: string;
+  now: number;
+  /** A concurrency permit not renewed or given back by now + leaseMs is taken back (its holder died). */
+  leaseMs: number;
+}
+
+export interface PermitAnswer {
+  granted: boolean;
+  /** When to ask again (a rate's next token); null: when a permit is given back (or the next lease expires). */
+  retryAt: number | null;
+}
+
+/**
+ * Shared limits across engines (optional: a store without them leaves limits to each process).
+ * A rate is a token bucket kept in the store; a concurrency counts leased holders.
+ */
+export interface SharedLimitStore {
+  takePermit(request: PermitRequest): Promise<PermitAnswer>;
+  /** Gives a concurrency permit back (nothing to give back for a rate). */
+  givePermit(name: string, holder: string): Promise<void>;
+  /** Extends a held concurrency permit's lease; false when it was taken back meanwhile. */
+  renewPermit(name: string, holder: string, expiresAt: number): Promise<boolean>;
+  /** Calls `listener` whenever any engine gives a permit back; returns the function that stops it. */
+  onPermitGiven(listener: (name: string) => void): () => void;
+}
+
+export function hasSharedLimits(store: Store): store is Store & SharedLimitStore {
+  const s = store as Partial<SharedLimitStore>;
+  return typeof s.takePermit === "function" && typeof s.givePermit === "function" && typeof s.renewPermit === "function" && typeof s.onPermitGiven === "function";
+}
+
 export interface Store {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;

@@ -41,6 +41,8 @@ export interface TimelineRow {
   depth: number;
   /** In time order; a step with several spans was retried (or re-entered). */
   spans: Span[];
+  /** A step whose result came from the step cache: its key and the run that computed it. */
+  cached?: { key: string; from: string; at: number };
 }
 
 export interface Timeline {
@@ -137,7 +139,7 @@ export function activePaths(value: unknown, prefix = ""): string[] {
 interface Persisted {
   status?: string;
   value?: unknown;
-  context?: { prefix?: string };
+  context?: { prefix?: string; cached?: Record<string, NonNullable<TimelineRow["cached"]>> };
   children?: Record<string, { snapshot?: Persisted; src?: unknown } | undefined>;
 }
 
@@ -153,8 +155,16 @@ interface Live {
 }
 
 /** The rows active in a persisted snapshot of `machine`; ids of child machines' rows start with `scope`. */
-function activeRows(machine: TimelineMachine, snapshot: Persisted, scope: string, owner: string | undefined, into: Map<string, Live>): void {
+function activeRows(
+  machine: TimelineMachine,
+  snapshot: Persisted,
+  scope: string,
+  owner: string | undefined,
+  into: Map<string, Live>,
+  cached: Map<string, NonNullable<TimelineRow["cached"]>>,
+): void {
   const index = indexOf(machine);
+  for (const [path, note] of Object.entries(snapshot.context?.cached ?? {})) cached.set(scope + path, note);
   const shown = activePaths(snapshot.value)
     .map((path) => index.states.get(path))
     .filter((s): s is StateInfo & { kind: RowKind } => s?.kind !== undefined);
@@ -179,7 +189,7 @@ function activeRows(machine: TimelineMachine, snapshot: Persisted, scope: string
     const childOwner = holder ? scope + holder.path : owner;
     const prefix = child.context?.prefix || childId;
     into.set(id, { id, path: "", label: compensation ? `undo ${prefix}` : prefix, kind: compensation ? "compensation" : "child", owner: childOwner, order: Number.MAX_SAFE_INTEGER });
-    if (logic && typeof logic === "object" && typeof logic.config === "object") activeRows(logic, child, id, id, into);
+    if (logic && typeof logic === "object" && typeof logic.config === "object") activeRows(logic, child, id, id, into, cached);
   }
 }
 
@@ -201,7 +211,8 @@ export function reconstructTimeline(source: TimelineSource): Timeline & { snapsh
   let open = new Map<string, Live>();
   const step = (at: number) => {
     const next = new Map<string, Live>();
-    activeRows(machine, doc as Persisted, "", undefined, next);
+    const cached = new Map<string, NonNullable<TimelineRow["cached"]>>();
+    activeRows(machine, doc as Persisted, "", undefined, next, cached);
     for (const [id, row] of open) if (!next.has(id)) rows.get(id)!.spans.at(-1)!.end = at;
     for (const [id, live] of next) {
       if (open.has(id)) continue;
@@ -211,6 +222,10 @@ export function reconstructTimeline(source: TimelineSource): Timeline & { snapsh
         rows.set(id, row);
       }
       row.spans.push({ start: at, end: null });
+    }
+    for (const [id, note] of cached) {
+      const row = rows.get(id);
+      if (row) row.cached = note;
     }
     open = next;
   };

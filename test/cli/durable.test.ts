@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 
 const exec = promisify(execFile);
@@ -13,14 +14,18 @@ const BIN = join(ROOT, "bin/stepchart.js");
 const dir = mkdtempSync(join(tmpdir(), "stepchart-cli-durable-"));
 const store = join(dir, "runs.db");
 
-async function stepchart(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, STEPCHART_DATAFORGE_DB: join(dir, "df.db") } });
-    return { code: 0, stdout, stderr };
-  } catch (e: any) {
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function stepchartWith(env: Record<string, string>) {
+  return async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, STEPCHART_DATAFORGE_DB: join(dir, "df.db"), ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (e: any) {
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
 }
+
+const stepchart = Object.assign(stepchartWith({}), { withEnv: stepchartWith });
 
 describe("durable runs through the CLI", { timeout: 90_000 }, () => {
   it("starts a run in one process, signals it in another, reads it in a third", async () => {
@@ -103,5 +108,23 @@ describe("durable runs through the CLI", { timeout: 90_000 }, () => {
     expect(bad.stderr).toContain('Expected a cron pattern and an IANA time zone, got "at eight"');
     expect((await stepchart("schedule", "remove", "morning", "--store", schedules)).stdout).toContain("schedule morning removed");
     expect((await stepchart("schedule", "list", "--store", schedules)).stdout).toContain("no schedules");
+  });
+
+  it("encrypts every payload at rest when STEPCHART_KEYS is set, and reads it back with the same keys", async () => {
+    const secret = join(dir, "secret.db");
+    const keys = `k1=${Buffer.alloc(32, 7).toString("base64")}`;
+    const env = { STEPCHART_KEYS: keys };
+    const started = await stepchart.withEnv(env)("start", "machines/approval-routing.ts", "--input", '{"id":"Confidential-77","kind":"expense","confidence":0.8}', "--run-id", "c-1", "--store", secret, "--json");
+    expect(JSON.parse(started.stdout)).toMatchObject({ runId: "c-1", status: "waiting" });
+    const signalled = await stepchart.withEnv(env)("signal", "c-1", "DECIDE", '{"approved":true,"by":"Confidential boss"}', "--store", secret, "--json");
+    expect(JSON.parse(signalled.stdout)).toMatchObject({ status: "done", output: { by: "Confidential boss" } });
+    const raw = new Database(secret, { readonly: true });
+    const rows = JSON.stringify(["runs", "journal", "snapshots", "signals"].map((t) => raw.prepare(`SELECT * FROM ${t}`).all()));
+    raw.close();
+    expect(rows).not.toContain("Confidential");
+    expect(rows).toContain("enc1:k1:");
+    expect((await stepchart.withEnv(env)("status", "c-1", "--store", secret)).stdout).toContain('"by": "Confidential boss"');
+    const unreadable = await stepchart("status", "c-1", "--store", secret);
+    expect(unreadable.code).toBe(1);
   });
 });

@@ -48,6 +48,21 @@ describe("activePaths", () => {
 });
 
 describe("reconstructTimeline", () => {
+  it("marks a step whose result came from the step cache with its key and the run that computed it", async () => {
+    const flow = workflow("Cached", sequence("Cached", [step("Lookup", (x: string) => x.toUpperCase(), { cache: { key: (x: string) => x } }), step("Use", (x: string) => `${x}!`)]));
+    const clock = new TestClock(1000);
+    const storage = memoryStore();
+    const engine = createEngine({ workflows: [flow], store: storage, clock, ...quiet });
+    await engine.start("Cached", "abc", { runId: "computes" });
+    await engine.result("computes");
+    await engine.start("Cached", "abc", { runId: "reuses" });
+    await engine.result("reuses");
+    const rowOf = async (runId: string) => (await timelineOf(storage, flow, runId, clock.now())).rows.find((r) => r.label === "Lookup")!;
+    expect((await rowOf("computes")).cached).toBeUndefined();
+    expect((await rowOf("reuses")).cached).toEqual({ key: "abc", from: "computes", at: 1000 });
+    await engine.close();
+  });
+
   it("gives each step and wait the span it was active, to the millisecond of each commit", async () => {
     const fetch = new Gate();
     const store = new Gate();

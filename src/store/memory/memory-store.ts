@@ -12,11 +12,14 @@ import type {
   ScheduleRecord,
   SignalRecord,
   SnapshotRecord,
+  PermitAnswer,
+  PermitRequest,
+  SharedLimitStore,
   Store,
 } from "../store.js";
 import { FINAL_STATUSES } from "../store.js";
 
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, SharedLimitStore {
   readonly #runs = new Map<string, RunRecord>();
   readonly #snapshots = new Map<string, SnapshotRecord>();
   readonly #journal = new Map<string, JournalEntry[]>();
@@ -24,6 +27,9 @@ export class MemoryStore implements Store {
   #nextSignal = 1;
   readonly #schedules = new Map<string, ScheduleRecord>();
   readonly #cache = new Map<string, CacheRecord>();
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #holders = new Map<string, Map<string, number>>();
+  readonly #permitListeners = new Set<(name: string) => void>();
 
   async migrate(): Promise<void> {}
 
@@ -162,6 +168,38 @@ export class MemoryStore implements Store {
       }
     }
     return removed;
+  }
+
+  async takePermit(r: PermitRequest): Promise<PermitAnswer> {
+    if (r.kind === "rate") {
+      const bucket = this.#buckets.get(r.name) ?? { tokens: r.limit, at: r.now };
+      const tokens = Math.min(r.limit, bucket.tokens + (Math.max(0, r.now - bucket.at) / r.perMs) * r.limit);
+      const granted = tokens >= 1;
+      this.#buckets.set(r.name, { tokens: granted ? tokens - 1 : tokens, at: Math.max(r.now, bucket.at) });
+      return { granted, retryAt: granted ? null : r.now + Math.max(1, Math.ceil(((1 - tokens) * r.perMs) / r.limit)) };
+    }
+    const holders = this.#holders.get(r.name) ?? new Map<string, number>();
+    this.#holders.set(r.name, holders);
+    for (const [holder, expiresAt] of holders) if (expiresAt <= r.now) holders.delete(holder);
+    if (holders.size >= r.limit) return { granted: false, retryAt: Math.min(...holders.values()) };
+    holders.set(r.holder, r.now + r.leaseMs);
+    return { granted: true, retryAt: null };
+  }
+
+  async givePermit(name: string, holder: string): Promise<void> {
+    if (this.#holders.get(name)?.delete(holder)) for (const listener of this.#permitListeners) listener(name);
+  }
+
+  async renewPermit(name: string, holder: string, expiresAt: number): Promise<boolean> {
+    const holders = this.#holders.get(name);
+    if (!holders?.has(holder)) return false;
+    holders.set(holder, expiresAt);
+    return true;
+  }
+
+  onPermitGiven(listener: (name: string) => void): () => void {
+    this.#permitListeners.add(listener);
+    return () => this.#permitListeners.delete(listener);
   }
 
   async close(): Promise<void> {}

@@ -324,9 +324,12 @@ function renderTimeline(detail) {
       bar.style.width = `max(2px, ${(((to - span.start) / total) * 100).toFixed(3)}%)`;
       return bar;
     });
-    const label = h("span", { class: "tl-label", title: row.path || row.label }, row.label, row.spans.length > 1 && row.kind === "step" ? ` ×${row.spans.length}` : "");
+    const cached = row.cached
+      ? h("span", { class: "tl-cached", title: `result from the step cache (key ${row.cached.key}), computed by run ${row.cached.from} at ${when(row.cached.at)}` }, " cached")
+      : "";
+    const label = h("span", { class: "tl-label", title: row.path || row.label }, row.label, row.spans.length > 1 && row.kind === "step" ? ` ×${row.spans.length}` : "", cached);
     label.style.paddingLeft = `${row.depth * 14}px`;
-    return h("div", { class: "tl-row", "data-row": row.id, "data-kind": row.kind }, label, h("div", { class: "tl-track" }, bars));
+    return h("div", { class: "tl-row", "data-row": row.id, "data-kind": row.kind, ...(row.cached ? { "data-cached": row.cached.from } : {}) }, label, h("div", { class: "tl-track" }, bars));
   });
   box.replaceChildren(axis, ...rows);
   for (const tick of box.querySelectorAll(".tl-tick")) tick.style.left = `${Number(tick.dataset.left) * 100}%`;
