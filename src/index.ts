@@ -59,6 +59,8 @@ export { sleep } from "./dsl/sleep.js";
 export { cancelOn } from "./dsl/cancel-on.js";
 export type { CancelOnOptions } from "./dsl/cancel-on.js";
 export { critical } from "./dsl/critical.js";
+export { call } from "./dsl/call.js";
+export type { CallOptions } from "./dsl/call.js";
 export type { EscalationOptions } from "./dsl/escalation.js";
 export type { EscalationInfo } from "./dsl/flow.js";
 export { workflow } from "./dsl/workflow.js";

@@ -234,6 +234,14 @@ export interface CriticalNode {
   readonly flow: FlowNode;
 }
 
+/** call(): a workflow by reference, resolved when the calling workflow is compiled (recursion). */
+export interface CallNode {
+  readonly kind: "call";
+  readonly name: string;
+  readonly workflow: () => FlowNode;
+  readonly input?: (input: any) => unknown;
+}
+
 export type FlowNode =
   | StepNode
   | SequenceNode
@@ -249,7 +257,8 @@ export type FlowNode =
   | WaitNode
   | SleepNode
   | CancelOnNode
-  | CriticalNode;
+  | CriticalNode
+  | CallNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -280,6 +289,7 @@ const KINDS = new Set<string>([
   "sleep",
   "cancelOn",
   "critical",
+  "call",
 ]);
 
 /** True when `value` was built by one of the builders. */
