@@ -44,7 +44,7 @@ export type { LlmClient, LlmCompletionOptions, LlmRouterOptions } from "./dsl/ll
 export { parallel } from "./dsl/parallel.js";
 export type { ParallelOptions } from "./dsl/parallel.js";
 export { map } from "./dsl/map.js";
-export type { MapOptions } from "./dsl/map.js";
+export type { MapOptions, MapThenOptions, MapCombineThenOptions } from "./dsl/map.js";
 export { pipeline } from "./dsl/pipeline.js";
 export type { PipelineOptions, StageOptions } from "./dsl/pipeline.js";
 export { retry } from "./dsl/retry.js";
@@ -60,6 +60,8 @@ export { sleep } from "./dsl/sleep.js";
 export { cancelOn } from "./dsl/cancel-on.js";
 export type { CancelOnOptions } from "./dsl/cancel-on.js";
 export { critical } from "./dsl/critical.js";
+export { call } from "./dsl/call.js";
+export type { CallOptions } from "./dsl/call.js";
 export type { EscalationOptions } from "./dsl/escalation.js";
 export type { EscalationInfo } from "./dsl/flow.js";
 export { workflow } from "./dsl/workflow.js";

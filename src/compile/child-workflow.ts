@@ -8,7 +8,7 @@ import { assign } from "xstate";
 import type { WorkflowNode } from "../dsl/flow.js";
 import { LogicError, toStepchartError } from "../errors.js";
 import { compileChild } from "./compile.js";
-import { failure, fullPath, withFailure, withLane, type RunContext } from "./context.js";
+import { failure, fullPath, withFailure, withLane, type RunContext, type StackRecord } from "./context.js";
 import type { Scope } from "./machine-parts.js";
 import type { ChildInput, ChildOutput } from "./workflow.js";
 
@@ -25,14 +25,35 @@ export function adoptChildOutcome(context: RunContext, owner: string, out: Child
 }
 
 export function compileChildWorkflow(node: WorkflowNode, scope: Scope, next: string) {
-  const { parts, path, display, lane } = scope;
+  const { parts, path } = scope;
   const child = compileChild(node);
   const src = parts.actor(`stepchart.workflow ${path}`, () => child);
   parts.adoptCompensations(path, child);
+  return invokeChild(node.name, src, scope, next);
+}
+
+/** How a child is invoked besides its machine: where its input is read, and whether stack records with unknown compensations are dropped. */
+export interface ChildInvokeOptions {
+  /** @default the scope's lane */
+  inputLane?: number;
+  /** Keep only the child's stack records whose compensation this machine registered (a recursive `call`). @default false */
+  knownOnly?: boolean;
+}
+
+/**
+ * The state invoking the child machine registered as `src` (a workflow used
+ * as a step, or `call`): its output or failure becomes this state's, its
+ * stack records and compensation report join the parent's.
+ */
+export function invokeChild(childName: string, src: string, scope: Scope, next: string, options: ChildInvokeOptions = {}) {
+  const { parts, path, display, lane } = scope;
+  const inputLane = options.inputLane ?? lane;
+  const known = (r: StackRecord) => parts.compensations.has(`${path}/${r.undo}`) || parts.undoSteps.has(`${path}/${r.undo}`);
 
   const returned = parts.action(`stepchart.child.returned ${path}`, () =>
     assign(({ context, event }: { context: RunContext; event: any }): Partial<RunContext> => {
-      const out = event.output as ChildOutput;
+      let out = event.output as ChildOutput;
+      if (options.knownOnly) out = { ...out, stack: out.stack.filter(known) };
       const adopted = adoptChildOutcome(context, path, out);
       return out.ok ? { ...adopted, v: withLane(context.v, lane, out.value) } : { ...adopted, ...withFailure(context, scope.slot, out.error) };
     }),
@@ -45,7 +66,7 @@ export function compileChildWorkflow(node: WorkflowNode, scope: Scope, next: str
         failure(
           context,
           display,
-          new LogicError(`Child workflow "${node.name}" at "${fullPath(context, display)}" stopped with an internal error`, {
+          new LogicError(`Child workflow "${childName}" at "${fullPath(context, display)}" stopped with an internal error`, {
             code: "internal_error",
             cause: toStepchartError(event.error),
           }),
@@ -57,13 +78,17 @@ export function compileChildWorkflow(node: WorkflowNode, scope: Scope, next: str
   return {
     invoke: {
       src,
-      input: ({ context }: { context: RunContext }): ChildInput => ({ runId: context.runId, prefix: fullPath(context, display), input: context.v[lane] }),
+      input: ({ context }: { context: RunContext }): ChildInput => ({
+        runId: context.runId,
+        prefix: fullPath(context, display),
+        input: context.v[inputLane],
+      }),
       onDone: [
         { guard: succeeded, target: next, actions: returned },
         { target: scope.onError, actions: returned, description: "child failed" },
       ],
       onError: { target: scope.onError, actions: crashed },
     },
-    meta: { stepchart: { child: node.name } },
+    meta: { stepchart: { child: childName } },
   };
 }

@@ -13,17 +13,36 @@ export function asWorkflow(flow: FlowNode): WorkflowNode {
   return flow.kind === "workflow" ? flow : workflow(flow.name, flow);
 }
 
+/** Flows whose machine is being built, with how many builds of each are under way (call: a workflow calling itself). */
+const building = new Map<FlowNode, number>();
+
+/** True while the machine of `flow` is being built: a `call` to it must wait until the machine exists. */
+export function isBeingCompiled(flow: FlowNode): boolean {
+  return building.has(flow);
+}
+
 function build(flow: FlowNode, mode: RootMode): CompiledMachine {
   let machine = caches[mode].get(flow);
   if (!machine) {
     const wf = asWorkflow(flow);
-    const { config, parts } = compileRoot(wf, mode);
+    building.set(flow, (building.get(flow) ?? 0) + 1);
+    let root: ReturnType<typeof compileRoot>;
+    try {
+      root = compileRoot(wf, mode);
+    } finally {
+      const n = building.get(flow)! - 1;
+      if (n === 0) building.delete(flow);
+      else building.set(flow, n);
+    }
+    const { config, parts } = root;
     machine = new CompiledMachine(
       config as any,
       { actions: parts.actions, guards: parts.guards, actors: parts.actors, delays: {} },
       { workflow: wf.name, version: wf.version, dispatchables: parts.dispatchables, compensations: parts.compensations, undoSteps: parts.undoSteps, waits: parts.waits },
     );
     caches[mode].set(flow, machine);
+    // After the cache holds it: a late actor may be this very workflow (call).
+    for (const late of parts.lateActors) parts.actors[late.name] ??= late.make();
   }
   return machine;
 }

@@ -1,5 +1,6 @@
 // Compiles any flow node by its kind; each pattern lives in its own file.
 import type { FlowNode } from "../dsl/flow.js";
+import { compileCall } from "./call.js";
 import { compileCancelOn } from "./cancel-on.js";
 import { compileChildWorkflow } from "./child-workflow.js";
 import { compileCritical } from "./critical.js";
@@ -51,5 +52,7 @@ export function compileFlow(node: FlowNode, scope: Scope, next: string): object 
       return compileCancelOn(node, scope, next);
     case "critical":
       return compileCritical(node, scope, next);
+    case "call":
+      return compileCall(node, scope, next);
   }
 }

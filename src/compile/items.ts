@@ -6,12 +6,17 @@
 // A child's done event moves its item on (to the next stage's queue, or
 // done) and fills free slots, later stages first so items drain through.
 // Leaving `$running` for any reason stops the running children.
+// A map with a partial join (quorum, until, completeOn) or an intake (addOn,
+// closeOn) keeps the same window: `decided` and `open` in it feed the guards
+// that leave `$running`; with `cancel: false` the window runs on in a region of
+// its own while `$next` joins and runs `then` (see compileMapShape below).
 import { assign, enqueueActions } from "xstate";
-import type { ItemsNode } from "../dsl/flow.js";
+import type { ItemsNode, MapJoin } from "../dsl/flow.js";
 import { LogicError, ParallelExecutionFailed, stepchartErrorFromJSON, toStepchartError, ValidationError } from "../errors.js";
 import { failure, fullPath, withFailure, withKey, withLane, type CollectedFailure, type RunContext } from "./context.js";
 import { compileChild } from "./compile.js";
 import type { Scope } from "./machine-parts.js";
+import { compileMapShape } from "./map-join.js";
 import { DONE } from "./sequence.js";
 import type { ChildInput, ChildOutput } from "./workflow.js";
 import { adoptChildOutcome } from "./child-workflow.js";
@@ -37,6 +42,10 @@ export interface ItemWindow {
   running: number[];
   settled: number;
   failures: CollectedFailure[];
+  /** addOn: items may still be added (until closeOn). */
+  open?: boolean;
+  /** A partial join was decided (quorum reached, until held, completeOn came): later outcomes are unheeded. */
+  decided?: boolean;
 }
 
 type Spawn = { src: string; id: string; input: ChildInput };
@@ -78,7 +87,36 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
       running: w.running.slice(),
       settled: w.settled,
       failures: w.failures,
+      ...(w.open !== undefined ? { open: w.open } : {}),
+      ...(w.decided !== undefined ? { decided: w.decided } : {}),
     };
+  }
+
+  const join: MapJoin | undefined = node.join;
+  const finishedResults = (w: ItemWindow) => w.values.filter((_, i) => w.status[i] === FINISHED);
+  /** After an item finished: decides a partial join, or fails the map when its quorum can no longer be reached. */
+  function decide(w: ItemWindow, context: RunContext): Partial<RunContext> {
+    if (!join || w.decided) return {};
+    const finished = w.status.filter((st) => st === FINISHED).length;
+    if (join.quorum !== undefined && finished >= join.quorum) w.decided = true;
+    else if (join.until && w.status.some((st) => st === FINISHED)) {
+      try {
+        if (join.until(finishedResults(w), context.v[lane])) w.decided = true;
+      } catch (thrown) {
+        const error = toStepchartError(thrown, `until of map "${fullPath(context, display)}"`);
+        return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)) };
+      }
+    }
+    if (w.decided) {
+      if (w.open) w.open = false; // creation stops at the decision
+      return {};
+    }
+    if (join.quorum !== undefined && !w.open && finished + (w.values.length - w.settled) < join.quorum) {
+      const errors = w.failures.map((f) => ({ branch: f.branch, path: f.path, error: stepchartErrorFromJSON(f.error) }));
+      const error = new ParallelExecutionFailed(fullPath(context, display), w.values.length, errors, { details: { quorum: join.quorum } });
+      return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)) };
+    }
+    return {};
   }
 
   const open = parts.action(`stepchart.items.open ${path}`, () =>
@@ -105,6 +143,7 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
         running: stages.map(() => 0),
         settled: 0,
         failures: [],
+        ...(join?.addOn !== undefined ? { open: true } : {}),
       };
       const spawns = pump(w, context);
       enqueue.assign({ sel: withKey(context.sel, path, "running"), windows: withKey(context.windows, path, w) });
@@ -147,10 +186,12 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
         w.status[item] = FAILED;
         w.settled++;
         w.values[item] = null;
-        w.failures = [...w.failures, { branch: `[${item}]`, path: out.error.path, error: out.error.error }];
+        // After an early join the rest finish unheeded (cancel: false): their failures too.
+        if (!w.decided) w.failures = [...w.failures, { branch: `[${item}]`, path: out.error.path, error: out.error.error }];
       }
+      const decision = decide(w, context);
       const spawns = pump(w, context);
-      enqueue.assign({ windows: withKey(context.windows, path, w), ...adoptChildOutcome(context, path, out) });
+      enqueue.assign({ windows: withKey(context.windows, path, w), ...adoptChildOutcome(context, path, out), ...decision });
       // XState keeps a finished child in `children` (and in every snapshot) until it is stopped.
       enqueue.stopChild(childId(s, item));
       for (const sp of spawns) enqueue.spawnChild(sp.src, { id: sp.id, input: sp.input });
@@ -167,20 +208,22 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
     }),
   );
 
-  const join = parts.action(`stepchart.items.join ${path}`, () =>
+  const joinAction = parts.action(`stepchart.items.join ${path}`, () =>
     assign(({ context }: { context: RunContext }): Partial<RunContext> => {
       const w = context.windows[path] as ItemWindow;
       const windows = { ...context.windows };
-      delete windows[path];
-      if (w.failures.length > 0) {
+      // With `cancel: false` the window runs on after the join; the block's exit forgets it.
+      if (join?.cancel !== false) delete windows[path];
+      if (w.failures.length > 0 && join?.quorum === undefined) {
         const errors = w.failures.map((f) => ({ branch: f.branch, path: f.path, error: stepchartErrorFromJSON(f.error) }));
         const error = new ParallelExecutionFailed(fullPath(context, display), w.values.length, errors);
         return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)), windows };
       }
-      let output: unknown = w.values;
+      const results = join ? finishedResults(w) : w.values;
+      let output: unknown = results;
       if (node.combine) {
         try {
-          output = node.combine(w.values, context.v[lane]);
+          output = node.combine(results, context.v[lane]);
         } catch (thrown) {
           const error = toStepchartError(thrown, `combine of ${node.kind} "${fullPath(context, display)}"`);
           return { sel: withKey(context.sel, path, "failed"), ...withFailure(context, scope.slot, failure(context, display, error)), windows };
@@ -193,27 +236,31 @@ export function compileItems(node: ItemsNode, scope: Scope, next: string) {
   const failed = parts.guard(`${display}: failed`, ({ context }) => context.sel[path] === "failed");
   const settled = parts.guard(`${display}: every item settled`, ({ context }) => {
     const w = context.windows[path] as ItemWindow | undefined;
-    return w !== undefined && w.settled === w.values.length;
+    return w !== undefined && w.settled === w.values.length && !w.open;
   });
   const limits = stages.map((s) => (Number.isFinite(s.limit) ? String(s.limit) : "∞")).join(" / ");
+  const running = {
+    entry: open,
+    exit: close,
+    on: {
+      [`${eventPrefix("done")}*`]: { actions: settle },
+      [`${eventPrefix("error")}*`]: { actions: settle },
+    },
+    meta: { stepchart: { items: path, stages: node.stages.map((s) => s.flow.name), limits } },
+  };
+  if (join) return compileMapShape(node, join, scope, next, { running, joinAction, failed, settled, pump, copy });
 
   return {
     initial: RUNNING,
     states: {
       [RUNNING]: {
-        entry: open,
-        exit: close,
-        on: {
-          [`${eventPrefix("done")}*`]: { actions: settle },
-          [`${eventPrefix("error")}*`]: { actions: settle },
-        },
+        ...running,
         always: [
           { guard: failed, target: scope.onError, description: "items could not be computed" },
           { guard: settled, target: JOIN, description: "every item settled" },
         ],
-        meta: { stepchart: { items: path, stages: node.stages.map((s) => s.flow.name), limits } },
       },
-      [JOIN]: { entry: join, always: [{ guard: failed, target: scope.onError, description: "an item failed" }, { target: DONE }] },
+      [JOIN]: { entry: joinAction, always: [{ guard: failed, target: scope.onError, description: "an item failed" }, { target: DONE }] },
       [DONE]: { type: "final" },
     },
     onDone: { target: next },

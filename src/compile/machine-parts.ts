@@ -94,8 +94,21 @@ export class MachineParts {
 
   /** Registers the compensations of a child machine under `${owner}/` (its stack records are renamed the same way). */
   adoptCompensations(owner: string, child: { info: { compensations: ReadonlyMap<string, AnyActorLogic>; undoSteps: ReadonlyMap<string, UndoStep> } }): void {
-    for (const [name, logic] of child.info.compensations) this.undo(`${owner}/${name}`, () => logic);
-    for (const [name, step] of child.info.undoSteps) this.undoStep(`${owner}/${name}`, step);
+    // Copies: a machine calling itself (call) adopts its own compensations.
+    for (const [name, logic] of [...child.info.compensations]) this.undo(`${owner}/${name}`, () => logic);
+    for (const [name, step] of [...child.info.undoSteps]) this.undoStep(`${owner}/${name}`, step);
+  }
+
+  /**
+   * Actors registered once the machine exists (`call`): a workflow calling
+   * itself needs its own machine. XState resolves `src` names when an invoke
+   * starts, so filling them in after the machine is built is enough.
+   */
+  readonly lateActors: { name: string; make: () => AnyActorLogic }[] = [];
+
+  lateActor(name: string, make: () => AnyActorLogic): string {
+    this.lateActors.push({ name, make });
+    return name;
   }
 
   addDispatchable(d: Dispatchable): void {

@@ -71,7 +71,7 @@ export function compileRoot(wf: WorkflowNode, mode: RootMode): RootConfig {
   states[flow.name] = { ...flowState, on: { ...parts.whileRunning.on, ...flowState.on, [CANCEL_EVENT]: { target: `#${wf.name}.${CANCELLING}`, description: "cancel" } } };
   if (parts.whileRunning.buffers.length > 0) {
     // Buffered waits (mailbox.ts): the runtime accepts their events while the flow runs.
-    states[flow.name] = { ...states[flow.name], meta: { ...flowState.meta, stepchart: { ...flowState.meta?.stepchart, buffers: parts.whileRunning.buffers } } };
+    states[flow.name] = { ...states[flow.name], meta: { ...flowState.meta, stepchart: { ...flowState.meta?.stepchart, accepts: parts.whileRunning.buffers } } };
   }
   if (wf.outputSchema) {
     const schema = wf.outputSchema;

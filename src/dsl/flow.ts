@@ -103,6 +103,26 @@ export interface ItemsNode {
   readonly stages: readonly Stage[];
   readonly items: (input: any) => readonly unknown[];
   readonly combine?: (results: any[], input: any) => unknown;
+  /** map only: how it may join before every item settled, and how items are added (WCP.md additions 12, 13). */
+  readonly join?: MapJoin;
+}
+
+/** A map's partial join and dynamic intake. */
+export interface MapJoin {
+  /** Join once this many items finished. */
+  readonly quorum?: number;
+  /** Join once this holds of the finished results (in item order), checked after each finish. */
+  readonly until?: (results: any[], input: any) => boolean;
+  /** Join when this event comes. */
+  readonly completeOn?: string;
+  /** Whether joining early withdraws the running and queued items (true) or lets them finish unheeded. */
+  readonly cancel: boolean;
+  /** Runs at the join with the output; its output becomes the map's. */
+  readonly then?: FlowNode;
+  /** Appends `event.item` or `event.items` while the map runs. */
+  readonly addOn?: string;
+  /** Closes the intake of `addOn`. */
+  readonly closeOn?: string;
 }
 
 export interface SequenceNode {
@@ -214,6 +234,14 @@ export interface CriticalNode {
   readonly flow: FlowNode;
 }
 
+/** call(): a workflow by reference, resolved when the calling workflow is compiled (recursion). */
+export interface CallNode {
+  readonly kind: "call";
+  readonly name: string;
+  readonly workflow: () => FlowNode;
+  readonly input?: (input: any) => unknown;
+}
+
 export type FlowNode =
   | StepNode
   | SequenceNode
@@ -229,7 +257,8 @@ export type FlowNode =
   | WaitNode
   | SleepNode
   | CancelOnNode
-  | CriticalNode;
+  | CriticalNode
+  | CallNode;
 
 /**
  * Anything that can run as part of a workflow: a step, a sequence, a choose…
@@ -260,6 +289,7 @@ const KINDS = new Set<string>([
   "sleep",
   "cancelOn",
   "critical",
+  "call",
 ]);
 
 /** True when `value` was built by one of the builders. */

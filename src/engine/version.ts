@@ -15,16 +15,24 @@ const hashes = new WeakMap<object, string>();
 /** A short hash of a machine's structure (states, transitions, action and guard names), children included. */
 export function definitionHash(machine: CompiledMachine): string {
   let hash = hashes.get(machine);
-  if (!hash) {
+  if (hash) return hash;
+  // A workflow that calls itself (call) is its own child: the cycle counts by name only.
+  if (hashing.has(machine)) return "cycle";
+  hashing.add(machine);
+  try {
     const children = Object.entries(machine.implementations.actors as Record<string, AnyActorLogic>)
       .filter(([, logic]) => logic instanceof CompiledMachine)
       .map(([name, logic]) => [name, definitionHash(logic as CompiledMachine)]);
     const text = JSON.stringify([machine.config, children], (_key, value) => (typeof value === "function" ? "ƒ" : value));
     hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
-    hashes.set(machine, hash);
+  } finally {
+    hashing.delete(machine);
   }
+  hashes.set(machine, hash);
   return hash;
 }
+
+const hashing = new Set<object>();
 
 export interface Compatibility {
   compatible: boolean;

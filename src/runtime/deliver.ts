@@ -33,9 +33,10 @@ function waitersOf(root: AnyActorRef): Waiter[] {
     if (!logic?.info || typeof snapshot.getMeta !== "function") continue;
     for (const meta of Object.values(snapshot.getMeta())) {
       const wait = meta?.stepchart?.wait as { key: string; event: string } | undefined;
-      // Buffered waits (src/compile/mailbox.ts) accept their events while the flow runs.
-      const buffers = (meta?.stepchart?.buffers ?? []) as { key: string; event: string }[];
-      for (const w of wait ? [wait, ...buffers] : buffers) waiters.push(waiterOf(actor, logic, w));
+      // Events a state takes at any time besides its wait: those of buffered waits
+      // (src/compile/mailbox.ts), a map's addOn, closeOn and completeOn.
+      const accepted = (meta?.stepchart?.accepts ?? []) as { key: string; event: string }[];
+      for (const w of wait ? [wait, ...accepted] : accepted) waiters.push(waiterOf(actor, logic, w));
     }
     if (snapshot.hasTag?.(ESCALATED_TAG)) for (const event of OPERATOR_EVENTS) waiters.push({ actor, event });
   }
