@@ -177,4 +177,34 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "limits shared by every engine on the store",
+    sqlite: `
+      CREATE TABLE limit_buckets (
+        name TEXT PRIMARY KEY,
+        tokens REAL NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE TABLE limit_holders (
+        name TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (name, holder)
+      );
+    `,
+    postgres: `
+      CREATE TABLE limit_buckets (
+        name TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        at BIGINT NOT NULL
+      );
+      CREATE TABLE limit_holders (
+        name TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (name, holder)
+      );
+    `,
+  },
 ];

@@ -11,7 +11,7 @@ import type { Tables } from "./tables.js";
 type Kind = "run" | "signal" | "ended";
 
 /** The channel of a schema: the schema's name (an identifier, so at most 63 bytes). */
-function channelOf(t: Tables): string {
+export function channelOf(t: Tables): string {
   return t.schema;
 }
 
@@ -32,15 +32,27 @@ function parse(payload: string | undefined): Notice | undefined {
 const RETRY_MS = [50, 100, 250, 500, 1000, 2000, 5000];
 
 /** Listens on the schema's channel until the returned function is called. */
-export async function listen(pool: pg.Pool, t: Tables, listener: (notice: Notice) => void): Promise<() => Promise<void>> {
+export function listen(pool: pg.Pool, t: Tables, listener: (notice: Notice) => void): Promise<() => Promise<void>> {
+  return listenChannel(pool, channelOf(t), (payload) => {
+    const notice = parse(payload);
+    if (notice) listener(notice);
+  }, () => listener({ kind: "reconnected" }));
+}
+
+/** Listens on `channel` until the returned function is called; `onReconnected` after a lost connection is back. */
+export async function listenChannel(
+  pool: pg.Pool,
+  channel: string,
+  onPayload: (payload: string | undefined) => void,
+  onReconnected: () => void = () => undefined,
+): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.PoolClient | undefined;
   let retry: NodeJS.Timeout | undefined;
   let failures = 0;
 
   const onNotification = (message: pg.Notification) => {
-    const notice = message.channel === channelOf(t) ? parse(message.payload) : undefined;
-    if (notice) listener(notice);
+    if (message.channel === channel) onPayload(message.payload);
   };
 
   const connect = async (): Promise<void> => {
@@ -49,7 +61,7 @@ export async function listen(pool: pg.Pool, t: Tables, listener: (notice: Notice
     next.on("error", () => lost(next));
     next.on("end", () => lost(next));
     try {
-      await next.query(`LISTEN ${identifier(channelOf(t))}`);
+      await next.query(`LISTEN ${identifier(channel)}`);
     } catch (e) {
       next.release(e as Error);
       throw e;
@@ -73,7 +85,7 @@ export async function listen(pool: pg.Pool, t: Tables, listener: (notice: Notice
       retry = undefined;
       if (stopped) return;
       connect().then(
-        () => listener({ kind: "reconnected" }),
+        () => onReconnected(),
         () => {
           failures++;
           retry = setTimeout(again, RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]).unref();
@@ -92,7 +104,7 @@ export async function listen(pool: pg.Pool, t: Tables, listener: (notice: Notice
     if (!held) return;
     held.removeListener("notification", onNotification);
     try {
-      await held.query(`UNLISTEN ${identifier(channelOf(t))}`);
+      await held.query(`UNLISTEN ${identifier(channel)}`);
       held.release();
     } catch (e) {
       held.release(e as Error);

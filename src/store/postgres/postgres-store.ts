@@ -14,14 +14,18 @@ import type {
   Notice,
   RunFilter,
   RunRecord,
+  PermitAnswer,
+  PermitRequest,
   ScheduleRecord,
+  SharedLimitStore,
   SignalRecord,
   SnapshotRecord,
   Store,
 } from "../store.js";
 import { openPool, transaction } from "./connection.js";
 import * as leases from "./leases.js";
-import { listen } from "./notify.js";
+import * as limits from "./limits.js";
+import { channelOf, listen, listenChannel } from "./notify.js";
 import * as runs from "./runs.js";
 import * as schedules from "./schedules.js";
 import { checkSchemaName, migrate } from "./schema.js";
@@ -37,7 +41,7 @@ export interface PostgresOptions {
   onConnectionError?: (error: Error) => void;
 }
 
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, SharedLimitStore {
   readonly shared = true;
   readonly pool: pg.Pool;
   readonly schema: string;
@@ -197,9 +201,43 @@ export class PostgresStore implements Store {
     return listen(this.pool, this.#tables, listener);
   }
 
+  async takePermit(request: PermitRequest): Promise<PermitAnswer> {
+    await this.#ready();
+    return limits.takePermit(this.pool, this.#tables, request);
+  }
+
+  async givePermit(name: string, holder: string): Promise<void> {
+    await this.#ready();
+    await limits.givePermit(this.pool, this.#tables, name, holder);
+  }
+
+  async renewPermit(name: string, holder: string, expiresAt: number): Promise<boolean> {
+    await this.#ready();
+    return limits.renewPermit(this.pool, this.#tables, name, holder, expiresAt);
+  }
+
+  readonly #permitListeners = new Set<(name: string) => void>();
+  #permitChannel: Promise<() => Promise<void>> | undefined;
+
+  onPermitGiven(listener: (name: string) => void): () => void {
+    this.#permitListeners.add(listener);
+    // One LISTEN connection for every listener, opened on first use; a failure only costs the wake-ups (waiters poll).
+    this.#permitChannel ??= this.#ready()
+      .then(() =>
+        listenChannel(this.pool, channelOf(this.#tables), (payload) => {
+          if (!payload?.startsWith(limits.PERMIT_NOTICE)) return;
+          const name = payload.slice(limits.PERMIT_NOTICE.length);
+          for (const l of this.#permitListeners) l(name);
+        }),
+      )
+      .catch(() => async () => undefined);
+    return () => this.#permitListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#permitChannel) await (await this.#permitChannel)();
     if (this.#ownsPool) await this.pool.end();
   }
 }

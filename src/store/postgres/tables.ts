@@ -10,6 +10,8 @@ export interface Tables {
   schedules: string;
   stepCache: string;
   workers: string;
+  limitBuckets: string;
+  limitHolders: string;
 }
 
 export function tablesIn(schema: string): Tables {
@@ -23,5 +25,7 @@ export function tablesIn(schema: string): Tables {
     schedules: `${s}.schedules`,
     stepCache: `${s}.step_cache`,
     workers: `${s}.workers`,
+    limitBuckets: `${s}.limit_buckets`,
+    limitHolders: `${s}.limit_holders`,
   };
 }
